@@ -77,9 +77,28 @@ public final class Task<T> implements Ref<T> {
     return timeout;
   }
 
-  /** Runs the body once with the given input values (in the order of {@link #inputs()}). */
+  /**
+   * Runs the body once with the given input values (in the order of {@link #inputs()}), as attempt
+   * 1.
+   */
   public Object invoke(List<Object> args) throws Exception {
-    return body.call(args);
+    return invoke(args, 1);
+  }
+
+  /**
+   * Runs the body once with the given input values (in the order of {@link #inputs()}) as attempt
+   * {@code attempt}; {@link TaskContext} names this task and attempt while the body runs.
+   */
+  public Object invoke(List<Object> args, int attempt) throws Exception {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("task '" + name + "': attempt must be >= 1");
+    }
+    TaskContext.Frame previous = TaskContext.enter(name, attempt);
+    try {
+      return body.call(args);
+    } finally {
+      TaskContext.restore(previous);
+    }
   }
 
   @Override

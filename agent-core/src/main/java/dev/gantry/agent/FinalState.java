@@ -1,0 +1,49 @@
+package dev.gantry.agent;
+
+import dev.gantry.launcher.ExitReport;
+import dev.gantry.runs.FlowRun;
+import dev.gantry.runs.RunState;
+
+/** The state a run ends in, from what the bootstrap reported and how its infrastructure ended. */
+record FinalState(RunState state, String message) {
+
+  static FinalState decide(
+      FlowRun run,
+      RunState current,
+      RunReporter reporter,
+      ExitReport exit,
+      boolean agentStopping,
+      AgentOptions options) {
+    String result = reporter.resultState();
+    if ("Success".equals(result)) {
+      return new FinalState(RunState.Success, null);
+    }
+    if (current == RunState.Cancelling || "Cancelled".equals(result)) {
+      return new FinalState(RunState.Cancelled, "cancelled by request");
+    }
+    if ("Failed".equals(result)) {
+      return new FinalState(RunState.Failed, reporter.resultMessage());
+    }
+    if (agentStopping) {
+      return new FinalState(
+          RunState.Crashed,
+          "agent "
+              + options.name()
+              + " stopped before run "
+              + run.id()
+              + " finished (grace period "
+              + options.gracePeriod().toSeconds()
+              + " s); "
+              + exit.describe());
+    }
+    String reported = reporter.resultMessage() != null ? ": " + reporter.resultMessage() : "";
+    return new FinalState(
+        RunState.Crashed,
+        "the process of run "
+            + run.id()
+            + " ended with "
+            + exit.describe()
+            + " before reporting a result"
+            + reported);
+  }
+}

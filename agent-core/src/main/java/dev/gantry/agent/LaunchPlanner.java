@@ -1,0 +1,65 @@
+package dev.gantry.agent;
+
+import dev.gantry.backend.FlowStore;
+import dev.gantry.bootstrap.BootstrapSpec;
+import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.launcher.LaunchException;
+import dev.gantry.launcher.LaunchRequest;
+import dev.gantry.runs.FlowRun;
+import dev.gantry.runs.RunState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Turns a claimed run into a launch request: the bootstrap's environment plus its secrets. */
+final class LaunchPlanner {
+  private final FlowStore flows;
+  private final SecretSource secrets;
+  private final String agentId;
+
+  LaunchPlanner(FlowStore flows, SecretSource secrets, String agentId) {
+    this.flows = flows;
+    this.secrets = secrets;
+    this.agentId = agentId;
+  }
+
+  /** A plan: the request and the secret values it carries (to redact them from output). */
+  record Plan(LaunchRequest request, Map<String, String> secretValues) {}
+
+  Plan plan(FlowRun run) throws LaunchException {
+    RegisteredFlow flow =
+        flows
+            .find(run.flowId())
+            .orElseThrow(
+                () ->
+                    new LaunchException(
+                        "run " + run.id() + ": flow version " + run.flowId() + " no longer exists",
+                        RunState.Failed,
+                        "FlowMissing",
+                        null));
+    Map<String, String> secretValues;
+    try {
+      secretValues = secrets.resolve(flow.secrets());
+    } catch (SecretSource.MissingSecretException e) {
+      throw new LaunchException(
+          "run " + run.id() + " of flow '" + flow.name() + "': " + e.getMessage(),
+          RunState.Failed,
+          "SecretMissing",
+          null);
+    }
+    BootstrapSpec spec =
+        new BootstrapSpec(
+            run.id(),
+            run.attempt(),
+            flow.name(),
+            flow.version(),
+            flow.format(),
+            flow.location(),
+            flow.digest(),
+            flow.factory(),
+            run.parameters(),
+            secretValues.keySet());
+    Map<String, String> env = new LinkedHashMap<>(spec.toEnvironment());
+    secretValues.forEach((name, value) -> env.put(BootstrapSpec.SECRET_PREFIX + name, value));
+    return new Plan(new LaunchRequest(run, flow, env, flow.image(), agentId), secretValues);
+  }
+}

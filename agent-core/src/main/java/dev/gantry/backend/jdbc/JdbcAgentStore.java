@@ -1,0 +1,120 @@
+package dev.gantry.backend.jdbc;
+
+import static dev.gantry.backend.jdbc.Database.instant;
+import static dev.gantry.backend.jdbc.Database.query;
+import static dev.gantry.backend.jdbc.Database.queryOne;
+import static dev.gantry.backend.jdbc.Database.update;
+
+import dev.gantry.agents.AgentInfo;
+import dev.gantry.backend.AgentStore;
+import dev.gantry.backend.BackendException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** {@link AgentStore} on the {@code agents} table. */
+final class JdbcAgentStore implements AgentStore {
+
+  private static final String COLUMNS =
+      "id, name, kind, host, labels, max_concurrent, running, started_at, heartbeat_at,"
+          + " stopped_at";
+
+  private final Database db;
+
+  JdbcAgentStore(Database db) {
+    this.db = db;
+  }
+
+  /** Records the agent; an agent id registered before (a restart with the same id) starts over. */
+  @Override
+  public void register(AgentInfo agent) {
+    Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(agent.startedAt(), "agent startedAt");
+    String labels = JsonColumns.names(agent.labels());
+    db.transaction(
+        "register agent " + agent.id(),
+        c -> {
+          update(c, "DELETE FROM agents WHERE id = ?", agent.id());
+          return update(
+              c,
+              "INSERT INTO agents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+              agent.id(),
+              agent.name(),
+              agent.kind(),
+              agent.host(),
+              labels,
+              agent.maxConcurrent(),
+              agent.running(),
+              agent.startedAt(),
+              agent.startedAt());
+        });
+  }
+
+  @Override
+  public void heartbeat(String agentId, Instant at, int running) {
+    Objects.requireNonNull(at, "at");
+    int renewed =
+        db.transaction(
+            "renew the heartbeat of agent " + agentId,
+            c ->
+                update(
+                    c,
+                    "UPDATE agents SET heartbeat_at = ?, running = ? WHERE id = ?",
+                    at,
+                    running,
+                    agentId));
+    if (renewed == 0) {
+      throw new BackendException(
+          "cannot renew the heartbeat of agent " + agentId + ": no agent has that id");
+    }
+  }
+
+  @Override
+  public void markStopped(String agentId, Instant at) {
+    Objects.requireNonNull(at, "at");
+    db.transaction(
+        "mark agent " + agentId + " stopped",
+        c -> update(c, "UPDATE agents SET stopped_at = ? WHERE id = ?", at, agentId));
+  }
+
+  @Override
+  public Optional<AgentInfo> find(String agentId) {
+    return db.read(
+        "read agent " + agentId,
+        c ->
+            queryOne(
+                c,
+                "SELECT " + COLUMNS + " FROM agents WHERE id = ?",
+                JdbcAgentStore::readAgent,
+                agentId));
+  }
+
+  @Override
+  public List<AgentInfo> list() {
+    return db.read(
+        "list agents",
+        c ->
+            query(
+                c,
+                "SELECT " + COLUMNS + " FROM agents ORDER BY heartbeat_at DESC, id",
+                JdbcAgentStore::readAgent));
+  }
+
+  private static AgentInfo readAgent(ResultSet row) throws SQLException {
+    String id = row.getString("id");
+    return new AgentInfo(
+        id,
+        row.getString("name"),
+        row.getString("kind"),
+        row.getString("host"),
+        JsonColumns.names(row.getString("labels"), "labels", "agent " + id),
+        row.getInt("max_concurrent"),
+        row.getInt("running"),
+        instant(row, "started_at"),
+        instant(row, "heartbeat_at"),
+        instant(row, "stopped_at"));
+  }
+}

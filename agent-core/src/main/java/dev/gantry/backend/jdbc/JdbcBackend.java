@@ -1,0 +1,147 @@
+package dev.gantry.backend.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.gantry.backend.AgentStore;
+import dev.gantry.backend.Backend;
+import dev.gantry.backend.BackendException;
+import dev.gantry.backend.FlowStore;
+import dev.gantry.backend.RunStore;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Objects;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The backend on a relational database reached through JDBC: an embedded H2 file database or
+ * PostgreSQL. Opening it creates a small connection pool and brings the schema up to date with the
+ * Flyway migrations in {@code classpath:db/migration}.
+ */
+public final class JdbcBackend implements Backend {
+
+  private static final int H2_POOL_SIZE = 4;
+  private static final int POSTGRES_POOL_SIZE = 8;
+
+  /** How long opening or borrowing a connection may take before it fails with a clear error. */
+  private static final long CONNECTION_TIMEOUT_MILLIS = 5_000;
+
+  private static final int REACHABLE_TIMEOUT_SECONDS = 2;
+
+  private final HikariDataSource pool;
+  private final JdbcFlowStore flows;
+  private final JdbcRunStore runs;
+  private final JdbcAgentStore agents;
+
+  private JdbcBackend(HikariDataSource pool, Clock clock) {
+    this.pool = pool;
+    Database db = new Database(pool, clock);
+    this.flows = new JdbcFlowStore(db);
+    this.runs = new JdbcRunStore(db);
+    this.agents = new JdbcAgentStore(db);
+  }
+
+  /**
+   * Opens the database at {@code jdbcUrl} ({@code jdbc:h2:file:...} or {@code
+   * jdbc:postgresql://...}) and migrates its schema.
+   *
+   * @throws BackendException naming the URL (without its password) and the reason, when the
+   *     database cannot be reached or migrated
+   */
+  public static JdbcBackend open(String jdbcUrl) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    HikariDataSource pool = null;
+    try {
+      pool = new HikariDataSource(poolConfig(jdbcUrl));
+      Flyway.configure()
+          .dataSource(pool)
+          .locations("classpath:db/migration")
+          .failOnMissingLocations(true)
+          .load()
+          .migrate();
+      return new JdbcBackend(pool, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      if (pool != null) {
+        pool.close();
+      }
+      throw new BackendException(
+          "cannot open the Gantry database at "
+              + JdbcUrls.redact(jdbcUrl)
+              + ": "
+              + JdbcUrls.describe(e, jdbcUrl)
+              + "; check --db / GANTRY_DB_URL",
+          e);
+    }
+  }
+
+  /**
+   * The embedded database under the Gantry home: an H2 file database that several local processes
+   * (an agent and CLI commands) use at once. {@code AUTO_SERVER=TRUE} is what makes that work: the
+   * first process opens the file and serves it over a local TCP port recorded in the lock file;
+   * later processes find the port there and connect as clients, and when the first one exits
+   * another takes over the file.
+   */
+  public static String embeddedUrl(Path home) {
+    Path database = home.toAbsolutePath().normalize().resolve("db").resolve("gantry");
+    return "jdbc:h2:file:" + database + ";AUTO_SERVER=TRUE";
+  }
+
+  private static HikariConfig poolConfig(String jdbcUrl) {
+    boolean h2 = jdbcUrl.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:");
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("gantry-backend");
+    config.setJdbcUrl(jdbcUrl);
+    config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+    config.setValidationTimeout(REACHABLE_TIMEOUT_SECONDS * 1_000L);
+    config.setMinimumIdle(1);
+    if (h2) {
+      config.setMaximumPoolSize(H2_POOL_SIZE);
+      // H2 closes a database when its last connection closes, and the process that opened it
+      // stops serving it to the others. Keep one connection for the backend's whole life.
+      config.setMaxLifetime(0);
+      if (!jdbcUrl.toUpperCase(Locale.ROOT).contains(";USER=")) {
+        // H2's conventional administrator, so the H2 shell and console can open the file too.
+        config.setUsername("sa");
+        config.setPassword("");
+      }
+    } else {
+      config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+    }
+    return config;
+  }
+
+  @Override
+  public FlowStore flows() {
+    return flows;
+  }
+
+  @Override
+  public RunStore runs() {
+    return runs;
+  }
+
+  @Override
+  public AgentStore agents() {
+    return agents;
+  }
+
+  @Override
+  public boolean isReachable() {
+    try (Connection connection = pool.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout(REACHABLE_TIMEOUT_SECONDS);
+      statement.execute("SELECT 1");
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

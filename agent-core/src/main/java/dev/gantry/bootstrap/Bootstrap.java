@@ -1,0 +1,237 @@
+package dev.gantry.bootstrap;
+
+import dev.gantry.bundle.BundleException;
+import dev.gantry.bundle.BundleLoader;
+import dev.gantry.bundle.LoadedFlow;
+import dev.gantry.flow.Flow;
+import dev.gantry.flow.FlowFactory;
+import dev.gantry.flow.FlowLoadException;
+import dev.gantry.flow.ParameterException;
+import dev.gantry.flow.run.FlowRunResult;
+import dev.gantry.flow.run.FlowRunner;
+import dev.gantry.flows.BundleFormat;
+import dev.gantry.storage.BundleLocations;
+import dev.gantry.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code gantry execute flow-run}: runs one attempt of a flow run inside its container or child
+ * JVM. Reads its instructions from the environment, fetches the bundle, verifies it, loads it, runs
+ * it and reports through protocol lines on stdout and its exit code ({@link ExitCodes}).
+ */
+public final class Bootstrap {
+  /** The Logback configuration of bootstrap processes; set before the first logger is made. */
+  public static final String LOGBACK_CONFIG = "logback-bootstrap.xml";
+
+  private static final int DEFAULT_PARALLELISM = 4;
+
+  private final ProtocolOutput output;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile Thread runner;
+  private volatile boolean cancelled;
+
+  private Bootstrap(ProtocolOutput output) {
+    this.output = output;
+  }
+
+  /** Entry point for launchers that start the JVM directly (faster than the full CLI). */
+  public static void main(String[] args) {
+    System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+    System.exit(execute(System.getenv()));
+  }
+
+  /**
+   * Runs the attempt described by {@code env} and returns the exit code. Takes over System.out and
+   * System.err of this process for the duration.
+   */
+  public static int execute(Map<String, String> env) {
+    PrintStream stdout = System.out;
+    ProtocolOutput output = new ProtocolOutput(stdout);
+    ProtocolOutput.install(output);
+    PrintStream forwardOut = new PrintStream(new LineForwardingStream(output, "stdout"), true);
+    PrintStream forwardErr = new PrintStream(new LineForwardingStream(output, "stderr"), true);
+    System.setOut(forwardOut);
+    System.setErr(forwardErr);
+    Bootstrap bootstrap = new Bootstrap(output);
+    Thread hook = new Thread(bootstrap::onTerminate, "gantry-terminate");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      if ("true".equals(env.get(BootstrapSpec.WATCH_STDIN))) {
+        bootstrap.watchStdin();
+      }
+      return bootstrap.run(env);
+    } finally {
+      forwardOut.close();
+      forwardErr.close();
+      System.setOut(stdout);
+      System.setErr(stdout);
+      bootstrap.finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already stopping; the hook is running or ran
+      }
+    }
+  }
+
+  private int run(Map<String, String> env) {
+    BootstrapSpec spec;
+    try {
+      spec = BootstrapSpec.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      return fail(ExitCodes.BAD_INPUT, "bootstrap: " + e.getMessage());
+    }
+    output.runState("Running");
+    Path workDir = null;
+    try {
+      workDir = Files.createTempDirectory("gantry-run-");
+      runner = Thread.currentThread();
+      return runFlow(spec, workDir);
+    } catch (StorageException | BundleException | FlowLoadException e) {
+      return fail(ExitCodes.LOAD_FAILED, e.getMessage());
+    } catch (IOException e) {
+      return fail(
+          ExitCodes.LOAD_FAILED,
+          "cannot fetch or open the bundle of flow '" + spec.flowName() + "': " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return cancelledResult();
+    } finally {
+      runner = null;
+      deleteQuietly(workDir);
+    }
+  }
+
+  private int runFlow(BootstrapSpec spec, Path workDir) throws IOException, InterruptedException {
+    if (spec.format() == BundleFormat.module) {
+      Flow flow = FlowFactory.parse(spec.factory()).build(Bootstrap.class.getClassLoader());
+      return runLoaded(flow, spec);
+    }
+    Path bundle = workDir.resolve("flow.gantry");
+    BundleLocations.fetch(spec.flowName(), spec.location(), bundle);
+    String expectedDigest = spec.format() == BundleFormat.serialized ? spec.digest() : null;
+    if (spec.format() == BundleFormat.serialized && expectedDigest == null) {
+      return fail(
+          ExitCodes.BAD_INPUT,
+          "bootstrap: "
+              + BootstrapSpec.DIGEST
+              + " is not set for serialized flow '"
+              + spec.flowName()
+              + "'; a serialized bundle is only loaded after its digest is checked");
+    }
+    try (LoadedFlow loaded =
+        BundleLoader.load(bundle, spec.location(), spec.flowName(), expectedDigest, workDir)) {
+      Thread.currentThread().setContextClassLoader(loaded.classLoader());
+      return runLoaded(loaded.flow(), spec);
+    }
+  }
+
+  private int runLoaded(Flow flow, BootstrapSpec spec) throws InterruptedException {
+    FlowRunner flowRunner =
+        new FlowRunner(
+            parallelism(),
+            change ->
+                output.taskState(
+                    change.task(),
+                    change.state().name(),
+                    change.attempt(),
+                    change.at(),
+                    change.message()));
+    FlowRunResult result;
+    try {
+      result = flowRunner.run(flow, spec.parameters());
+    } catch (ParameterException e) {
+      return fail(ExitCodes.BAD_INPUT, "flow '" + flow.name() + "': " + e.getMessage());
+    } catch (InterruptedException e) {
+      if (cancelled) {
+        return cancelledResult();
+      }
+      throw e;
+    }
+    if (cancelled) {
+      return cancelledResult();
+    }
+    if (result.success()) {
+      output.result("Success", null);
+      return ExitCodes.SUCCESS;
+    }
+    return fail(ExitCodes.FLOW_FAILED, result.message());
+  }
+
+  private int fail(int code, String message) {
+    output.result("Failed", message);
+    return code;
+  }
+
+  private int cancelledResult() {
+    output.result("Cancelled", "the run was stopped by a cancel request");
+    return ExitCodes.CANCELLED;
+  }
+
+  /** SIGTERM: stop the tasks and give the runner a moment to report them Cancelled. */
+  private void onTerminate() {
+    Thread current = runner;
+    if (current == null) {
+      return;
+    }
+    cancelled = true;
+    current.interrupt();
+    try {
+      finished.await(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The local launcher keeps our stdin open; when it closes, the agent is gone: stop the run. */
+  private void watchStdin() {
+    Thread watcher =
+        new Thread(
+            () -> {
+              try (InputStream in = System.in) {
+                while (in.read() >= 0) {
+                  // nothing is sent; we only wait for the end of the stream
+                }
+              } catch (IOException ignored) {
+                // a broken pipe means the same as the end of the stream
+              }
+              output.result("Crashed", "the agent that launched this run went away");
+              Runtime.getRuntime().halt(ExitCodes.AGENT_LOST);
+            },
+            "gantry-agent-watch");
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+
+  private static int parallelism() {
+    String value = System.getenv("GANTRY_TASK_PARALLELISM");
+    if (value == null) {
+      return DEFAULT_PARALLELISM;
+    }
+    try {
+      return Math.max(1, Integer.parseInt(value.trim()));
+    } catch (NumberFormatException e) {
+      return DEFAULT_PARALLELISM;
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary directory left behind is harmless
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.gantry.cli;
+
+import dev.gantry.agents.AgentInfo;
+import dev.gantry.client.GantryClient;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gantry agent ...}: start agents and list them. */
+@Command(
+    name = "agent",
+    description = "Start agents and see which are alive.",
+    mixinStandardHelpOptions = true,
+    subcommands = {AgentCommand.Start.class, AgentCommand.ListAgents.class})
+public final class AgentCommand {
+
+  /** {@code gantry agent start KIND}: one subcommand per launcher found with ServiceLoader. */
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
+      description = "Start an agent of a kind: local, or the kinds of the launchers installed.")
+  static final class Start {}
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List agents.")
+  static final class ListAgents implements Callable<Integer> {
+    @Mixin BackendOptions backend;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--stale-after",
+        defaultValue = "30s",
+        converter = DurationConverter.class,
+        description = "An agent without heartbeat for this long shows as stale (default 30s).")
+    Duration staleAfter;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try (GantryClient gantry = backend.open()) {
+        Table table =
+            new Table("NAME", "KIND", "HOST", "LABELS", "RUNS", "STATUS", "LAST HEARTBEAT", "ID");
+        Instant now = Instant.now();
+        for (AgentInfo agent : gantry.backend().agents().list()) {
+          String status =
+              agent.stoppedAt() != null
+                  ? "stopped"
+                  : Duration.between(agent.heartbeatAt(), now).compareTo(staleAfter) > 0
+                      ? "stale"
+                      : "alive";
+          table.row(
+              agent.name(),
+              agent.kind(),
+              agent.host(),
+              Render.labels(agent.labels()),
+              agent.running() + "/" + agent.maxConcurrent(),
+              status,
+              Render.time(agent.heartbeatAt()),
+              agent.id());
+        }
+        if (table.isEmpty()) {
+          out.println("No agents have started. Start one with `gantry agent start local`.");
+        } else {
+          table.print(out);
+        }
+        out.flush();
+      }
+      return 0;
+    }
+  }
+}

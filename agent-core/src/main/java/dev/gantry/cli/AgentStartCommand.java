@@ -1,0 +1,126 @@
+package dev.gantry.cli;
+
+import dev.gantry.agent.Agent;
+import dev.gantry.agent.AgentOptions;
+import dev.gantry.agent.SecretSource;
+import dev.gantry.client.GantryClient;
+import dev.gantry.flow.storage.Local;
+import dev.gantry.launcher.Launcher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every {@code gantry agent start KIND} shares; each launcher kind subclasses it with
+ * its own options and makes its {@link Launcher}. Runs until SIGTERM/SIGINT, then stops gracefully.
+ */
+public abstract class AgentStartCommand implements Callable<Integer> {
+  @Mixin protected BackendOptions backend;
+
+  @Option(
+      names = {"-l", "--label"},
+      paramLabel = "LABEL",
+      description =
+          "A label of this agent; it takes only runs whose labels are all among its labels."
+              + " Repeat for several.")
+  protected List<String> labels = new ArrayList<>();
+
+  @Option(names = "--name", paramLabel = "NAME", description = "Agent name (default KIND@HOST).")
+  protected String name;
+
+  @Option(
+      names = "--max-concurrent",
+      defaultValue = "4",
+      paramLabel = "N",
+      description = "Most runs at once; it claims only for free slots (default ${DEFAULT-VALUE}).")
+  protected int maxConcurrent;
+
+  @Option(
+      names = "--poll-interval",
+      defaultValue = "1s",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Wait between polls when idle (default ${DEFAULT-VALUE}).")
+  protected Duration pollInterval;
+
+  @Option(
+      names = "--max-backoff",
+      defaultValue = "30s",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Longest wait after repeated backend errors (default ${DEFAULT-VALUE}).")
+  protected Duration maxBackoff;
+
+  @Option(
+      names = "--heartbeat-interval",
+      defaultValue = "5s",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "How often the agent renews its heartbeat (default ${DEFAULT-VALUE}).")
+  protected Duration heartbeatInterval;
+
+  @Option(
+      names = "--orphan-timeout",
+      defaultValue = "30s",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "After how long without heartbeat another agent's runs are taken over or ended"
+              + " (default ${DEFAULT-VALUE}).")
+  protected Duration orphanTimeout;
+
+  @Option(
+      names = "--grace-period",
+      defaultValue = "30s",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "On SIGTERM, how long running runs may take to finish (default ${DEFAULT-VALUE}).")
+  protected Duration gracePeriod;
+
+  @Option(
+      names = "--cancel-grace",
+      defaultValue = "10s",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "How long a cancelled run may take to stop before it is killed (default ${DEFAULT-VALUE}).")
+  protected Duration cancelGrace;
+
+  /** The launcher kind, as in {@code gantry agent start KIND}. */
+  protected abstract String kind();
+
+  /** Creates the launcher from the kind's options. */
+  protected abstract Launcher createLauncher();
+
+  protected AgentOptions agentOptions() {
+    return new AgentOptions(
+        name != null ? name : kind() + "@" + Local.hostName(),
+        new LinkedHashSet<>(labels),
+        maxConcurrent,
+        pollInterval,
+        maxBackoff,
+        heartbeatInterval,
+        orphanTimeout,
+        gracePeriod,
+        cancelGrace);
+  }
+
+  @Override
+  public Integer call() {
+    AgentOptions options = agentOptions();
+    try (GantryClient gantry = backend.open();
+        Launcher launcher = createLauncher()) {
+      Agent agent = new Agent(gantry.backend(), launcher, options, SecretSource.NONE);
+      Thread hook = new Thread(agent::stop, "gantry-agent-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      agent.start();
+      agent.awaitStopped();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,223 @@
+package dev.gantry.cli;
+
+import dev.gantry.client.GantryClient;
+import dev.gantry.client.RunParameters;
+import dev.gantry.flow.storage.Local;
+import dev.gantry.flow.storage.Module;
+import dev.gantry.flow.storage.Storage;
+import dev.gantry.flows.BundleFormat;
+import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.registration.Registration;
+import dev.gantry.runs.FlowRun;
+import dev.gantry.runs.RunState;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gantry flow ...}: register, list and run flows. */
+@Command(
+    name = "flow",
+    description = "Register, list and run flows.",
+    mixinStandardHelpOptions = true,
+    subcommands = {FlowCommand.Register.class, FlowCommand.ListFlows.class, FlowCommand.Run.class})
+public final class FlowCommand {
+
+  @Command(
+      name = "register",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Register a flow: build it with its factory from the given jars, freeze it into a bundle,"
+            + " store it and record a new version.",
+        "Serialized (default): the flow object is frozen; the run checks its SHA-256.",
+        "--as-source: the jars and factory are stored; the flow is rebuilt at every run, so"
+            + " replacing the stored bundle changes the next run.",
+        "--storage module: nothing is stored; the flow's classes must be in the run's image."
+      })
+  static final class Register implements Callable<Integer> {
+    @Mixin BackendOptions backend;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--jar",
+        required = true,
+        paramLabel = "JAR",
+        description = "A jar with the flow's classes; repeat for its dependencies.")
+    List<Path> jars = new ArrayList<>();
+
+    @Option(
+        names = "--factory",
+        required = true,
+        paramLabel = "CLASS#METHOD",
+        description = "The public static method that builds the Flow, e.g. com.acme.Flows#etl.")
+    String factory;
+
+    @Option(names = "--as-source", description = "Store jars and factory, not the flow object.")
+    boolean asSource;
+
+    @Option(
+        names = "--storage",
+        paramLabel = "STORAGE",
+        description =
+            "Where to store it: local, local:DIR or module (default: the flow's own storage,"
+                + " else local under the home).")
+    String storage;
+
+    @Option(
+        names = {"-l", "--label"},
+        paramLabel = "LABEL",
+        description = "An extra label agents must carry to take the flow's runs.")
+    List<String> labels = new ArrayList<>();
+
+    @Option(
+        names = "--no-default-labels",
+        description = "Leave out the storage's default label (the host name for local storage).")
+    boolean noDefaultLabels;
+
+    @Override
+    public Integer call() {
+      Registration registration =
+          new Registration(
+              jars,
+              factory,
+              asSource ? BundleFormat.source : null,
+              parseStorage(storage, factory),
+              new LinkedHashSet<>(labels),
+              !noDefaultLabels);
+      if (asSource && registration.storage() instanceof Module) {
+        throw new UserError("--as-source and --storage module exclude each other");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      try (GantryClient gantry = backend.open()) {
+        RegisteredFlow flow = gantry.register(registration);
+        out.printf(
+            "Registered flow %s version %d (%s)%n", flow.name(), flow.version(), flow.format());
+        out.printf("  location: %s%n", flow.location());
+        if (flow.digest() != null) {
+          out.printf("  sha256:   %s%n", flow.digest());
+        }
+        out.printf("  labels:   %s%n", Render.labelsWithSources(flow.labels()));
+        if (flow.image() != null) {
+          out.printf("  image:    %s%n", flow.image());
+        }
+        if (!flow.secrets().isEmpty()) {
+          out.printf("  secrets:  %s%n", String.join(", ", flow.secrets()));
+        }
+        out.flush();
+      }
+      return 0;
+    }
+
+    static Storage parseStorage(String value, String factory) {
+      if (value == null) {
+        return null;
+      }
+      if (value.equals("local")) {
+        return Local.defaults();
+      }
+      if (value.startsWith("local:")) {
+        return Local.directory(value.substring("local:".length()));
+      }
+      if (value.equals("module")) {
+        return Module.factory(factory);
+      }
+      throw new UserError("unknown storage '" + value + "'; use local, local:DIR or module");
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List registered flows.")
+  static final class ListFlows implements Callable<Integer> {
+    @Mixin BackendOptions backend;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try (GantryClient gantry = backend.open()) {
+        Table table =
+            new Table("NAME", "VERSION", "FORMAT", "IMAGE", "LABELS (SOURCE)", "REGISTERED");
+        for (RegisteredFlow flow : gantry.backend().flows().listLatest()) {
+          table.row(
+              flow.name(),
+              flow.version(),
+              flow.format(),
+              flow.image(),
+              Render.labelsWithSources(flow.labels()),
+              Render.time(flow.registeredAt()));
+        }
+        if (table.isEmpty()) {
+          out.println("No flows registered. Register one with `gantry flow register`.");
+        } else {
+          table.print(out);
+        }
+        out.flush();
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = "Create a run of the newest version of a flow, due now.")
+  static final class Run implements Callable<Integer> {
+    @Mixin BackendOptions backend;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The flow's name.")
+    String name;
+
+    @Option(
+        names = {"-p", "--param"},
+        paramLabel = "NAME=VALUE",
+        description = "A parameter value; repeat for several.")
+    List<String> params = new ArrayList<>();
+
+    @Option(
+        names = {"-l", "--label"},
+        paramLabel = "LABEL",
+        description = "A label added to the flow's for this run.")
+    List<String> labels = new ArrayList<>();
+
+    @ArgGroup(exclusive = true)
+    Follow follow;
+
+    static final class Follow {
+      @Option(
+          names = {"-w", "--watch"},
+          description = "Follow the run's states and logs until it ends; exit 0 only on Success.")
+      boolean watch;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+      PrintWriter out = spec.commandLine().getOut();
+      try (GantryClient gantry = backend.open()) {
+        FlowRun run =
+            gantry.createRun(name, RunParameters.parsePairs(params), new LinkedHashSet<>(labels));
+        out.printf(
+            "Created run %s of flow %s v%d, labels %s%n",
+            run.id(), run.flowName(), run.flowVersion(), Render.labels(run.labels()));
+        out.flush();
+        if (follow == null || !follow.watch) {
+          return 0;
+        }
+        RunState end = new RunWatcher(gantry.backend().runs(), out, true, true).follow(run.id());
+        FlowRun finished = gantry.run(run.id());
+        out.printf(
+            "Run %s ended %s%s%n",
+            run.id(), end, finished.message() != null ? ": " + finished.message() : "");
+        out.flush();
+        return end == RunState.Success ? 0 : 1;
+      }
+    }
+  }
+}

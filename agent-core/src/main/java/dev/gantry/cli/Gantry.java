@@ -1,0 +1,60 @@
+package dev.gantry.cli;
+
+import dev.gantry.bootstrap.Bootstrap;
+import dev.gantry.flow.GantryVersion;
+import dev.gantry.launcher.LauncherProvider;
+import java.io.PrintWriter;
+import java.util.ServiceLoader;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.IVersionProvider;
+
+/** The {@code gantry} command's entry point. */
+public final class Gantry {
+  private Gantry() {}
+
+  public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("execute")) {
+      // Inside a run, log events must become protocol lines; set before any logger exists.
+      System.setProperty("logback.configurationFile", Bootstrap.LOGBACK_CONFIG);
+    }
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command tree, with one {@code agent start KIND} per launcher found on the class path. */
+  public static CommandLine commandLine() {
+    CommandLine root = new CommandLine(new GantryCommand());
+    CommandLine start = root.getSubcommands().get("agent").getSubcommands().get("start");
+    for (LauncherProvider provider : ServiceLoader.load(LauncherProvider.class)) {
+      start.addSubcommand(provider.kind(), provider.startCommand());
+    }
+    root.setExecutionExceptionHandler(Gantry::reportError);
+    return root;
+  }
+
+  /** Errors print as one line that says what is wrong; details only at debug level. */
+  private static int reportError(
+      Exception e, CommandLine command, CommandLine.ParseResult parseResult) {
+    PrintWriter err = command.getErr();
+    String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+    boolean expected =
+        e instanceof IllegalArgumentException
+            || e instanceof UserError
+            || e instanceof IllegalStateException
+            || e.getClass().getPackageName().startsWith("dev.gantry");
+    err.println("error: " + (expected ? message : e.getClass().getSimpleName() + ": " + message));
+    err.flush();
+    LoggerFactory.getLogger(Gantry.class).debug("command failed", e);
+    return 1;
+  }
+
+  /** {@code gantry --version}. */
+  public static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {
+        "gantry " + GantryVersion.current() + " (Java " + System.getProperty("java.version") + ")"
+      };
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.gantry.cli;
+
+import dev.gantry.launcher.Launcher;
+import dev.gantry.launcher.local.LocalLauncher;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gantry agent start local}: runs each flow run in a child JVM on this machine. */
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start an agent that runs each flow run in a child JVM on this machine.",
+      "Stops gracefully on SIGTERM or Ctrl-C: no new claims, running runs get the grace period."
+    })
+public final class LocalAgentStartCommand extends AgentStartCommand {
+
+  @Option(
+      names = "--java-opt",
+      paramLabel = "OPTION",
+      description = "A JVM option for the runs' JVMs, e.g. --java-opt=-Xmx512m. Repeatable.")
+  List<String> javaOptions = new ArrayList<>();
+
+  @Override
+  protected String kind() {
+    return "local";
+  }
+
+  @Override
+  protected Launcher createLauncher() {
+    return new LocalLauncher(javaOptions);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.gantry.launcher;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Runs the bootstrap of a flow run somewhere: a child JVM, a container, a Kubernetes Job. The agent
+ * owns the run's state; a launcher only creates, watches, finds and stops infrastructure.
+ * Implementations are found with {@link java.util.ServiceLoader} through {@link LauncherProvider}.
+ */
+public interface Launcher extends AutoCloseable {
+
+  /** The kind of infrastructure: {@code local}, {@code docker}, {@code kubernetes}. */
+  String kind();
+
+  /**
+   * Starts the run's infrastructure and returns once it exists. Every output line of the run goes
+   * to {@code output} (docs/bootstrap-protocol.md), from a thread of the launcher's choosing.
+   *
+   * @throws LaunchException when the infrastructure cannot be created; its message names the run
+   *     and the image, secret or resource at fault
+   */
+  RunExecution launch(LaunchRequest request, OutputSink output) throws LaunchException;
+
+  /**
+   * Finds infrastructure of a run that this kind of launcher created (to re-attach after an agent
+   * restart), and attaches {@code output} to it.
+   */
+  Optional<RunExecution> find(String runId, int attempt, OutputSink output);
+
+  /**
+   * Stops a run's infrastructure: asks it to stop, and kills it after {@code grace}. Returns at
+   * once; the run's {@link RunExecution#exit()} completes when it is gone.
+   */
+  void cancel(String runId, Duration grace);
+
+  /** Whether the launcher's platform (Docker engine, API server) answers now. */
+  default boolean isPlatformReachable() {
+    return true;
+  }
+
+  @Override
+  void close();
+}

@@ -1,0 +1,205 @@
+package dev.gantry.launcher.local;
+
+import dev.gantry.bootstrap.Bootstrap;
+import dev.gantry.bootstrap.BootstrapSpec;
+import dev.gantry.launcher.ExitReport;
+import dev.gantry.launcher.LaunchException;
+import dev.gantry.launcher.LaunchRequest;
+import dev.gantry.launcher.Launcher;
+import dev.gantry.launcher.OutputSink;
+import dev.gantry.launcher.RunExecution;
+import dev.gantry.runs.RunState;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each flow run's bootstrap in a child JVM on this machine, with the agent's own class path.
+ * The child inherits the agent's environment minus the backend's credentials, plus the bootstrap
+ * variables; it watches its stdin and stops if the agent goes away.
+ */
+public final class LocalLauncher implements Launcher {
+  private static final Logger log = LoggerFactory.getLogger(LocalLauncher.class);
+
+  /** Variables of the agent that a run must never see. */
+  static final Set<String> WITHHELD =
+      Set.of("GANTRY_DB_URL", "GANTRY_DB_PASSWORD", "GANTRY_SECRET_KEY", "GANTRY_SECRET_KEY_FILE");
+
+  private final Path javaExecutable;
+  private final String classPath;
+  private final List<String> jvmOptions;
+  private final Map<String, Child> children = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService killer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "gantry-local-killer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public LocalLauncher(List<String> jvmOptions) {
+    this(
+        Path.of(System.getProperty("java.home"), "bin", "java"),
+        System.getProperty("java.class.path"),
+        jvmOptions);
+  }
+
+  public LocalLauncher(Path javaExecutable, String classPath, List<String> jvmOptions) {
+    this.javaExecutable = javaExecutable;
+    this.classPath = classPath;
+    this.jvmOptions = List.copyOf(jvmOptions);
+  }
+
+  @Override
+  public String kind() {
+    return "local";
+  }
+
+  @Override
+  public RunExecution launch(LaunchRequest request, OutputSink output) throws LaunchException {
+    List<String> command = new ArrayList<>();
+    command.add(javaExecutable.toString());
+    command.addAll(jvmOptions);
+    command.add("-Dlogback.configurationFile=" + Bootstrap.LOGBACK_CONFIG);
+    command.add("-cp");
+    command.add(classPath);
+    command.add(Bootstrap.class.getName());
+
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    Map<String, String> env = builder.environment();
+    env.keySet().removeAll(WITHHELD);
+    env.keySet().removeIf(name -> name.startsWith(BootstrapSpec.SECRET_PREFIX));
+    env.putAll(request.environment());
+    env.put(BootstrapSpec.WATCH_STDIN, "true");
+
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new LaunchException(
+          "cannot start a JVM for run "
+              + request.runId()
+              + " with "
+              + javaExecutable
+              + ": "
+              + e.getMessage(),
+          RunState.Crashed,
+          "ProcessStartFailed",
+          e);
+    }
+    Child child = new Child(request.runId(), process, output);
+    children.put(request.runId(), child);
+    child.exit.whenComplete((report, error) -> children.remove(request.runId(), child));
+    child.start();
+    log.debug("run {} started as process {}", request.runId(), process.pid());
+    return child;
+  }
+
+  @Override
+  public Optional<RunExecution> find(String runId, int attempt, OutputSink output) {
+    // Child JVMs are tied to the agent that started them (they stop when its pipe closes), so
+    // only this launcher's own children can be found.
+    return Optional.ofNullable(children.get(runId));
+  }
+
+  @Override
+  public void cancel(String runId, Duration grace) {
+    Child child = children.get(runId);
+    if (child == null) {
+      return;
+    }
+    ProcessHandle handle = child.process.toHandle();
+    handle.descendants().forEach(ProcessHandle::destroy);
+    handle.destroy(); // SIGTERM: the bootstrap stops its tasks and reports Cancelled
+    killer.schedule(
+        () -> {
+          if (handle.isAlive()) {
+            log.warn("run {} did not stop within {}; killing it", runId, grace);
+            handle.descendants().forEach(ProcessHandle::destroyForcibly);
+            handle.destroyForcibly();
+          }
+        },
+        grace.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** The process ids of the children, for tests and diagnostics. */
+  public Map<String, Long> childPids() {
+    Map<String, Long> pids = new java.util.TreeMap<>();
+    children.forEach((id, child) -> pids.put(id, child.process.pid()));
+    return pids;
+  }
+
+  @Override
+  public void close() {
+    killer.shutdownNow();
+  }
+
+  /** One child JVM and the thread that reads its output. */
+  private static final class Child implements RunExecution {
+    private final String runId;
+    private final Process process;
+    private final OutputSink output;
+    private final CompletableFuture<ExitReport> exit = new CompletableFuture<>();
+
+    Child(String runId, Process process, OutputSink output) {
+      this.runId = runId;
+      this.process = process;
+      this.output = output;
+    }
+
+    void start() {
+      Thread reader = new Thread(this::pump, "gantry-run-" + runId.substring(0, 8));
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /** Reads every line until the child closes its output, then reports its exit. */
+    private void pump() {
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          try {
+            output.line(line);
+          } catch (RuntimeException e) {
+            log.warn("run {}: could not record an output line: {}", runId, e.toString());
+          }
+        }
+      } catch (IOException e) {
+        log.warn("run {}: reading its output failed: {}", runId, e.toString());
+      }
+      try {
+        exit.complete(ExitReport.exited(process.waitFor()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        exit.complete(new ExitReport(-1, "agent interrupted while waiting for the process"));
+      }
+    }
+
+    @Override
+    public String runId() {
+      return runId;
+    }
+
+    @Override
+    public CompletableFuture<ExitReport> exit() {
+      return exit;
+    }
+  }
+}

@@ -1,0 +1,212 @@
+package dev.gantry.registration;
+
+import dev.gantry.backend.FlowStore;
+import dev.gantry.bundle.BundleClassLoader;
+import dev.gantry.bundle.BundleException;
+import dev.gantry.bundle.BundleLoader;
+import dev.gantry.bundle.BundleWriter;
+import dev.gantry.bundle.LoadedFlow;
+import dev.gantry.bundle.Sha256;
+import dev.gantry.client.GantryHome;
+import dev.gantry.flow.Flow;
+import dev.gantry.flow.FlowFactory;
+import dev.gantry.flow.FlowLoadException;
+import dev.gantry.flow.Parameter;
+import dev.gantry.flow.environment.Environment;
+import dev.gantry.flow.storage.Local;
+import dev.gantry.flow.storage.Module;
+import dev.gantry.flow.storage.Storage;
+import dev.gantry.flows.BundleFormat;
+import dev.gantry.flows.FlowLabel;
+import dev.gantry.flows.LabelSource;
+import dev.gantry.flows.NewFlowVersion;
+import dev.gantry.flows.ParameterSpec;
+import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.storage.BundleStorage;
+import dev.gantry.storage.LocalBundleStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Registers flows: builds the flow from the user's jars, freezes it into a bundle, proves the
+ * bundle loads, stores it and records the new flow version with its labels (and where each came
+ * from), secrets, parameters and image.
+ */
+public final class FlowRegistrar {
+  private final FlowStore flows;
+  private final GantryHome home;
+
+  public FlowRegistrar(FlowStore flows, GantryHome home) {
+    this.flows = flows;
+    this.home = home;
+  }
+
+  public RegisteredFlow register(Registration registration) {
+    for (Path jar : registration.jars()) {
+      if (!Files.isRegularFile(jar)) {
+        throw new RegistrationException("jar " + jar + " does not exist or is not a file", null);
+      }
+    }
+    FlowFactory factory;
+    try {
+      factory = FlowFactory.parse(registration.factory());
+    } catch (IllegalArgumentException e) {
+      throw new RegistrationException(e.getMessage(), e);
+    }
+    Path work = null;
+    try (BundleClassLoader loader = new BundleClassLoader("registration", registration.jars())) {
+      Flow flow;
+      try {
+        flow = factory.build(loader);
+      } catch (FlowLoadException e) {
+        throw new RegistrationException(e.getMessage(), e);
+      }
+      Storage storage = chooseStorage(registration, flow);
+      BundleFormat format = chooseFormat(registration, storage);
+      work = Files.createTempDirectory("gantry-register-");
+      String location;
+      String digest = null;
+      if (format == BundleFormat.module) {
+        location = "module:" + factory;
+      } else {
+        Path bundle = work.resolve("flow.gantry");
+        if (format == BundleFormat.serialized) {
+          BundleWriter.writeSerialized(flow, factory, registration.jars(), bundle);
+        } else {
+          BundleWriter.writeSource(flow.name(), factory, registration.jars(), bundle);
+        }
+        digest = Sha256.of(bundle);
+        proveLoadable(flow.name(), bundle, format, digest, work);
+        location = storageFor(storage).store(flow.name(), format, digest, bundle);
+      }
+      return flows.register(
+          new NewFlowVersion(
+              flow.name(),
+              format,
+              location,
+              digest,
+              factory.toString(),
+              flow.environment() == null ? null : flow.environment().image(),
+              labels(flow, storage, registration),
+              secrets(flow, storage),
+              parameters(flow)));
+    } catch (BundleException e) {
+      throw new RegistrationException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("registering " + registration.factory() + ": " + e, e);
+    } finally {
+      deleteQuietly(work);
+    }
+  }
+
+  private static Storage chooseStorage(Registration registration, Flow flow) {
+    if (registration.storage() != null) {
+      return registration.storage();
+    }
+    if (registration.format() == BundleFormat.module) {
+      return Module.factory(registration.factory());
+    }
+    return flow.storage() != null ? flow.storage() : Local.defaults();
+  }
+
+  private static BundleFormat chooseFormat(Registration registration, Storage storage) {
+    if (storage instanceof Module) {
+      return BundleFormat.module;
+    }
+    if (registration.format() != null) {
+      return registration.format();
+    }
+    return switch (storage.format()) {
+      case SERIALIZED -> BundleFormat.serialized;
+      case SOURCE -> BundleFormat.source;
+      case MODULE -> BundleFormat.module;
+    };
+  }
+
+  private BundleStorage storageFor(Storage storage) {
+    if (storage instanceof Local local) {
+      return new LocalBundleStorage(
+          local.directory() == null ? home.flowsDir() : Path.of(local.directory()));
+    }
+    throw new RegistrationException(
+        "storage "
+            + storage.getClass().getSimpleName()
+            + " cannot be written by this Gantry version; use local storage or --storage module",
+        null);
+  }
+
+  /** Loads the bundle exactly as a run will, so a flow that cannot load fails here, not later. */
+  private static void proveLoadable(
+      String flowName, Path bundle, BundleFormat format, String digest, Path work)
+      throws IOException {
+    Path check = Files.createDirectories(work.resolve("check"));
+    try (LoadedFlow loaded =
+        BundleLoader.load(
+            bundle,
+            "the new bundle",
+            flowName,
+            format == BundleFormat.serialized ? digest : null,
+            check)) {
+      loaded.flow(); // loaded and deserialized under the run's filter
+    }
+  }
+
+  private static List<FlowLabel> labels(Flow flow, Storage storage, Registration registration) {
+    Map<String, LabelSource> labels = new LinkedHashMap<>();
+    flow.labels().forEach(l -> labels.putIfAbsent(l, LabelSource.flow));
+    Environment env = flow.environment();
+    if (env != null) {
+      env.labels().forEach(l -> labels.putIfAbsent(l, LabelSource.environment));
+    }
+    if (registration.defaultLabels() && storage.defaultLabelsEnabled()) {
+      storage.defaultLabels().forEach(l -> labels.putIfAbsent(l, LabelSource.storage));
+    }
+    registration.labels().forEach(l -> labels.putIfAbsent(l, LabelSource.registration));
+    List<FlowLabel> out = new ArrayList<>();
+    labels.forEach((label, source) -> out.add(new FlowLabel(label, source)));
+    return out;
+  }
+
+  private static Set<String> secrets(Flow flow, Storage storage) {
+    Set<String> secrets = new LinkedHashSet<>(flow.secrets());
+    secrets.addAll(storage.secrets());
+    if (flow.environment() != null) {
+      secrets.addAll(flow.environment().secrets());
+    }
+    return secrets;
+  }
+
+  private static List<ParameterSpec> parameters(Flow flow) {
+    List<ParameterSpec> out = new ArrayList<>();
+    for (Parameter<?> p : flow.parameters()) {
+      out.add(
+          new ParameterSpec(
+              p.name(),
+              p.typeName(),
+              p.defaultValue() == null ? null : String.valueOf(p.defaultValue()),
+              p.required()));
+    }
+    return out;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary directory left behind is harmless
+    }
+  }
+}
