@@ -115,19 +115,19 @@ final class RunningFlow {
           (run.state == PENDING && inputsSucceeded(run.task))
               || (run.state == RETRYING && now - run.retryAt >= 0);
       if (due) {
-        start(run, now);
+        start(run);
       }
     }
   }
 
-  private void start(TaskRun run, long now) {
+  private void start(TaskRun run) {
     run.attempts++;
     run.current = new Attempt(run.task, run.attempts, inputValues(run.task), completions);
-    if (run.task.timeout() != null) {
-      run.deadline = now + nanos(run.task.timeout());
-    }
     busyThreads++;
     moveTo(run, RUNNING, null);
+    if (run.task.timeout() != null) {
+      run.deadline = System.nanoTime() + nanos(run.task.timeout());
+    }
     pool.execute(run.current);
   }
 
