@@ -254,7 +254,7 @@ public final class Agent {
               + " stopped heartbeating before run "
               + run.id()
               + " ended; its infrastructure is gone";
-      if (launcher.find(run.id(), run.attempt(), line -> {}).isEmpty()
+      if (launcher.find(run.id(), run.attempt(), null, line -> {}).isEmpty()
           && backend.runs().transition(run.fence(), RunState.Crashed, message)) {
         log.warn("{}: marked Crashed", message);
       }

@@ -1,6 +1,8 @@
 package dev.gantry.launcher;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,9 +26,19 @@ public interface Launcher extends AutoCloseable {
 
   /**
    * Finds infrastructure of a run that this kind of launcher created (to re-attach after an agent
-   * restart), and attaches {@code output} to it.
+   * restart or to adopt a dead agent's run), and attaches {@code output} to it.
+   *
+   * @param outputSince deliver only output written after this instant (what the backend already
+   *     holds is not delivered again); null for all of it
+   * @return empty when no infrastructure of that run attempt exists
    */
-  Optional<RunExecution> find(String runId, int attempt, OutputSink output);
+  Optional<RunExecution> find(String runId, int attempt, Instant outputSince, OutputSink output);
+
+  /**
+   * Lists the run infrastructure of this launcher's kind that exists now (running or exited but not
+   * yet removed), as found by its labels. The agent adopts or cleans up what it finds.
+   */
+  List<Infrastructure> discover();
 
   /**
    * Stops a run's infrastructure: asks it to stop, and kills it after {@code grace}. Returns at

@@ -202,8 +202,8 @@ final class JdbcRunStore implements RunStore {
 
   /**
    * Scheduled runs due at {@code now} that the label rule gives to an agent with these labels,
-   * oldest due first: a run qualifies when none of its labels is missing from the agent's, and an
-   * agent without labels gets only runs without labels.
+   * oldest due first: an agent without labels gets only runs without labels; an agent with labels
+   * gets runs that have labels, none of them missing from the agent's.
    */
   private List<String> dueCandidates(
       String agentId, Set<String> agentLabels, int limit, Instant now) {
@@ -215,7 +215,9 @@ final class JdbcRunStore implements RunStore {
       labelRule = "NOT EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id)";
     } else {
       labelRule =
-          "NOT EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id AND l.label NOT IN ("
+          "EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id)"
+              + " AND NOT EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id"
+              + " AND l.label NOT IN ("
               + placeholders(agentLabels.size())
               + "))";
       params.addAll(agentLabels);

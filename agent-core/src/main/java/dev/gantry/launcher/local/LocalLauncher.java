@@ -3,6 +3,7 @@ package dev.gantry.launcher.local;
 import dev.gantry.bootstrap.Bootstrap;
 import dev.gantry.bootstrap.BootstrapSpec;
 import dev.gantry.launcher.ExitReport;
+import dev.gantry.launcher.Infrastructure;
 import dev.gantry.launcher.LaunchException;
 import dev.gantry.launcher.LaunchRequest;
 import dev.gantry.launcher.Launcher;
@@ -15,6 +16,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +104,8 @@ public final class LocalLauncher implements Launcher {
           "ProcessStartFailed",
           e);
     }
-    Child child = new Child(request.runId(), process, output);
+    Child child =
+        new Child(request.runId(), request.run().attempt(), request.agentId(), process, output);
     children.put(request.runId(), child);
     child.exit.whenComplete((report, error) -> children.remove(request.runId(), child));
     child.start();
@@ -111,10 +114,26 @@ public final class LocalLauncher implements Launcher {
   }
 
   @Override
-  public Optional<RunExecution> find(String runId, int attempt, OutputSink output) {
+  public Optional<RunExecution> find(
+      String runId, int attempt, Instant outputSince, OutputSink output) {
     // Child JVMs are tied to the agent that started them (they stop when its pipe closes), so
-    // only this launcher's own children can be found.
+    // only this launcher's own children can be found, and their output already goes to the agent.
     return Optional.ofNullable(children.get(runId));
+  }
+
+  @Override
+  public List<Infrastructure> discover() {
+    List<Infrastructure> found = new ArrayList<>();
+    children.forEach(
+        (runId, child) ->
+            found.add(
+                new Infrastructure(
+                    Long.toString(child.process.pid()),
+                    runId,
+                    child.attempt,
+                    child.agentId,
+                    child.process.isAlive())));
+    return found;
   }
 
   @Override
@@ -153,12 +172,16 @@ public final class LocalLauncher implements Launcher {
   /** One child JVM and the thread that reads its output. */
   private static final class Child implements RunExecution {
     private final String runId;
+    private final int attempt;
+    private final String agentId;
     private final Process process;
     private final OutputSink output;
     private final CompletableFuture<ExitReport> exit = new CompletableFuture<>();
 
-    Child(String runId, Process process, OutputSink output) {
+    Child(String runId, int attempt, String agentId, Process process, OutputSink output) {
       this.runId = runId;
+      this.attempt = attempt;
+      this.agentId = agentId;
       this.process = process;
       this.output = output;
     }

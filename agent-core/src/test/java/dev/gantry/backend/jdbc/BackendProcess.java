@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Another process on the same database, driven by {@link H2CrossProcessTest} over stdin and
- * stdout. Lines meant for the test start with {@code "@@ "}, since log output shares stdout.
+ * Another process on the same database, driven by {@link H2CrossProcessTest} over stdin and stdout.
+ * Lines meant for the test start with {@code "@@ "}, since log output shares stdout.
  *
  * <pre>
  * claim URL AGENT NOW  print "ready", wait for a line, claim as AGENT (no labels) until nothing

@@ -176,7 +176,9 @@ class H2CrossProcessTest {
 
     String next() throws InterruptedException {
       String line = lines.poll(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(line).as("a line from the child process (alive: %s)", process.isAlive()).isNotNull();
+      assertThat(line)
+          .as("a line from the child process (alive: %s)", process.isAlive())
+          .isNotNull();
       return line;
     }
 
