@@ -18,7 +18,7 @@ record FinalState(RunState state, String message) {
     if ("Success".equals(result)) {
       return new FinalState(RunState.Success, null);
     }
-    if (current == RunState.Cancelling || "Cancelled".equals(result)) {
+    if (current == RunState.Cancelling) {
       return new FinalState(RunState.Cancelled, "cancelled by request");
     }
     if ("Failed".equals(result)) {
@@ -34,6 +34,15 @@ record FinalState(RunState state, String message) {
               + " finished (grace period "
               + options.gracePeriod().toSeconds()
               + " s); "
+              + exit.describe());
+    }
+    if ("Cancelled".equals(result)) {
+      // The bootstrap was stopped, but nobody asked Gantry to cancel it.
+      return new FinalState(
+          RunState.Crashed,
+          "run "
+              + run.id()
+              + " was stopped from outside Gantry (SIGTERM without a cancel request); "
               + exit.describe());
     }
     String reported = reporter.resultMessage() != null ? ": " + reporter.resultMessage() : "";

@@ -55,7 +55,9 @@ public final class BundleFixtures {
     String path = System.getProperty("gantry.test.examplesJar");
     assertThat(path).as("system property gantry.test.examplesJar").isNotBlank();
     Path jar = Path.of(path);
-    assertThat(jar).as("examples jar; build it with mvn install -pl flow-sdk,examples").isRegularFile();
+    assertThat(jar)
+        .as("examples jar; build it with mvn install -pl flow-sdk,examples")
+        .isRegularFile();
     return jar;
   }
 
@@ -185,8 +187,8 @@ public final class BundleFixtures {
   // ---- compiling flows ----------------------------------------------------------------------
 
   /**
-   * Compiles Java sources (class name to source text) against the flow SDK and slf4j-api, and
-   * packs the classes into {@code jar}.
+   * Compiles Java sources (class name to source text) against the flow SDK and slf4j-api, and packs
+   * the classes into {@code jar}.
    */
   public static Path compileJar(Path jar, Map<String, String> sources) throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -222,6 +224,22 @@ public final class BundleFixtures {
       }
     }
     return jar;
+  }
+
+  /** Copies the entries of {@code jar} whose names start with one of {@code prefixes}. */
+  public static Path jarSubset(Path jar, Path target, String... prefixes) throws IOException {
+    Map<String, byte[]> kept = new LinkedHashMap<>();
+    readZip(jar)
+        .forEach(
+            (name, bytes) -> {
+              for (String prefix : prefixes) {
+                if (name.startsWith(prefix)) {
+                  kept.put(name, bytes);
+                }
+              }
+            });
+    assertThat(kept).as("entries of %s under %s", jar, List.of(prefixes)).isNotEmpty();
+    return writeZip(target, kept);
   }
 
   private static String codeSource(Class<?> type) {

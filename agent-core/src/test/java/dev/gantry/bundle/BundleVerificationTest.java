@@ -68,7 +68,9 @@ class BundleVerificationTest {
     assertThat(actualDigest).isNotEqualTo(registeredDigest);
 
     assertThatThrownBy(
-            () -> BundleLoader.load(registered, "file:///store/tripped", "tripped", registeredDigest, work))
+            () ->
+                BundleLoader.load(
+                    registered, "file:///store/tripped", "tripped", registeredDigest, work))
         .isInstanceOf(BundleDigestMismatch.class)
         .hasMessageContaining("'tripped'")
         .hasMessageContaining("file:///store/tripped")
@@ -100,8 +102,7 @@ class BundleVerificationTest {
   // ---- entries ------------------------------------------------------------------------------
 
   @Test
-  void jarReplacedUnderAnOldManifestIsRefusedNamingTheEntryWhenDigestCheckIsOff()
-      throws Exception {
+  void jarReplacedUnderAnOldManifestIsRefusedNamingTheEntryWhenDigestCheckIsOff() throws Exception {
     Path bundle = etlBundle();
     Map<String, byte[]> zip = readZip(bundle);
     String listed = BundleFixtures.manifestOf(zip).entries().get(JAR_ENTRY);
@@ -169,7 +170,11 @@ class BundleVerificationTest {
     zip.put(twin, jar);
     writeZip(bundle, zip);
     byte[] file = Files.readAllBytes(bundle);
-    int patched = replaceAll(file, twin.getBytes(StandardCharsets.UTF_8), JAR_ENTRY.getBytes(StandardCharsets.UTF_8));
+    int patched =
+        replaceAll(
+            file,
+            twin.getBytes(StandardCharsets.UTF_8),
+            JAR_ENTRY.getBytes(StandardCharsets.UTF_8));
     assertThat(patched).as("local and central headers").isEqualTo(2);
     Files.write(bundle, file);
 
@@ -205,7 +210,8 @@ class BundleVerificationTest {
 
     assertThatThrownBy(() -> BundleLoader.load(file, "file:///x/flow.gantry", "etl", null, work))
         .isInstanceOf(BundleException.class)
-        .hasMessageContaining("bundle at file:///x/flow.gantry is not a Gantry bundle (not a zip file)");
+        .hasMessageContaining(
+            "bundle at file:///x/flow.gantry is not a Gantry bundle (not a zip file)");
   }
 
   @Test

@@ -9,7 +9,9 @@ public final class DemoSources {
   /** The system property {@code demo.Tripwire} sets when it is deserialized. */
   public static final String TRIPWIRE_PROPERTY = "gantry.test.bundle.tripwire";
 
-  /** {@code demo.Tripped#flow}: flow "tripped" capturing a Tripwire, which marks deserialization. */
+  /**
+   * {@code demo.Tripped#flow}: flow "tripped" capturing a Tripwire, which marks deserialization.
+   */
   public static Map<String, String> tripwire() {
     return Map.of(
         "demo.Tripwire",
@@ -232,9 +234,8 @@ public final class DemoSources {
   }
 
   /**
-   * {@code demo.Drift#flow}: flow "drift" whose lambda differs between versions: version 1
-   * captures nothing, version 2 captures a String, so its implementation method's signature
-   * changes.
+   * {@code demo.Drift#flow}: flow "drift" whose lambda differs between versions: version 1 captures
+   * nothing, version 2 captures a String, so its implementation method's signature changes.
    */
   public static Map<String, String> drift(int version) {
     String body =
@@ -257,5 +258,34 @@ public final class DemoSources {
         }
         """
             .formatted(body));
+  }
+
+  /**
+   * {@code demo.Modal#flow}: flow "modal" with a parameter of enum type {@code demo.Mode} that no
+   * task consumes, and a task that needs nothing but {@code demo.Modal}.
+   */
+  public static Map<String, String> modal() {
+    return Map.of(
+        "demo.Mode",
+        """
+        package demo;
+
+        public enum Mode { FAST, SAFE }
+        """,
+        "demo.Modal",
+        """
+        package demo;
+
+        import dev.gantry.flow.Flow;
+
+        public final class Modal {
+          public static Flow flow() {
+            Flow flow = new Flow("modal");
+            flow.parameter("mode", Mode.class, Mode.SAFE);
+            flow.task("ping", () -> "pong");
+            return flow;
+          }
+        }
+        """);
   }
 }

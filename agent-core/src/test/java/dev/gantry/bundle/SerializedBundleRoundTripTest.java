@@ -39,10 +39,13 @@ class SerializedBundleRoundTripTest {
       assertThat(flow.tasks())
           .extracting(t -> t.name())
           .containsExactly("extract", "transform", "count", "load");
-      assertThat(flow.parameters()).singleElement().satisfies(p -> {
-        assertThat(p.name()).isEqualTo("rows");
-        assertThat(p.defaultValue()).isEqualTo(100);
-      });
+      assertThat(flow.parameters())
+          .singleElement()
+          .satisfies(
+              p -> {
+                assertThat(p.name()).isEqualTo("rows");
+                assertThat(p.defaultValue()).isEqualTo(100);
+              });
 
       FlowRunResult result =
           new FlowRunner(2, TaskStateListener.NONE).run(flow, Map.of("rows", "10"));
@@ -121,8 +124,7 @@ class SerializedBundleRoundTripTest {
     assertThat(manifest.entries())
         .containsOnly(
             Map.entry(BundleManifest.JAR_DIR + jar.getFileName(), Sha256.of(jar)),
-            Map.entry(
-                BundleManifest.FLOW_ENTRY, Sha256.of(zip.get(BundleManifest.FLOW_ENTRY))));
+            Map.entry(BundleManifest.FLOW_ENTRY, Sha256.of(zip.get(BundleManifest.FLOW_ENTRY))));
     assertThat(zip.get(BundleManifest.JAR_DIR + jar.getFileName()))
         .isEqualTo(Files.readAllBytes(jar));
   }

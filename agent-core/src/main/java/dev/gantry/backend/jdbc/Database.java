@@ -158,12 +158,6 @@ final class Database {
     return value == null ? null : value.toInstant();
   }
 
-  /** Reads an INTEGER column that may be null. */
-  static Integer nullableInt(ResultSet row, String column) throws SQLException {
-    int value = row.getInt(column);
-    return row.wasNull() ? null : value;
-  }
-
   /** An instant at the precision both databases store, so values read back equal those written. */
   static Instant stored(Instant instant) {
     return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS);

@@ -23,6 +23,11 @@ import org.flywaydb.core.Flyway;
  */
 public final class JdbcBackend implements Backend {
 
+  private static final String H2_PREFIX = "jdbc:h2:";
+  private static final String POSTGRES_PREFIX = "jdbc:postgresql:";
+  private static final String H2_BIND_ADDRESS = "h2.bindAddress";
+  private static final String CHECK_SETTINGS = "; check --db / GANTRY_DB_URL";
+
   private static final int H2_POOL_SIZE = 4;
   private static final int POSTGRES_POOL_SIZE = 8;
 
@@ -53,9 +58,22 @@ public final class JdbcBackend implements Backend {
    */
   public static JdbcBackend open(String jdbcUrl) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    String lowerCaseUrl = jdbcUrl.toLowerCase(Locale.ROOT);
+    boolean h2 = lowerCaseUrl.startsWith(H2_PREFIX);
+    if (!h2 && !lowerCaseUrl.startsWith(POSTGRES_PREFIX)) {
+      throw new BackendException(
+          "cannot open the Gantry database at "
+              + JdbcUrls.redact(jdbcUrl)
+              + ": not an H2 or PostgreSQL URL (jdbc:h2:file:PATH or"
+              + " jdbc:postgresql://HOST:PORT/DATABASE)"
+              + CHECK_SETTINGS);
+    }
+    if (h2) {
+      keepEmbeddedServerOnLoopback();
+    }
     HikariDataSource pool = null;
     try {
-      pool = new HikariDataSource(poolConfig(jdbcUrl));
+      pool = new HikariDataSource(poolConfig(jdbcUrl, h2));
       Flyway.configure()
           .dataSource(pool)
           .locations("classpath:db/migration")
@@ -72,8 +90,20 @@ public final class JdbcBackend implements Backend {
               + JdbcUrls.redact(jdbcUrl)
               + ": "
               + JdbcUrls.describe(e, jdbcUrl)
-              + "; check --db / GANTRY_DB_URL",
+              + CHECK_SETTINGS,
           e);
+    }
+  }
+
+  /**
+   * H2's automatic mixed mode serves the file on a TCP port of every interface, guarded only by a
+   * random key in the lock file. Other Gantry processes on this machine are the only clients, so
+   * bind it to the loopback interface, unless the JVM was started with its own {@code
+   * h2.bindAddress}. H2 reads the property once, when its first database opens.
+   */
+  private static void keepEmbeddedServerOnLoopback() {
+    if (System.getProperty(H2_BIND_ADDRESS) == null) {
+      System.setProperty(H2_BIND_ADDRESS, "127.0.0.1");
     }
   }
 
@@ -89,8 +119,7 @@ public final class JdbcBackend implements Backend {
     return "jdbc:h2:file:" + database + ";AUTO_SERVER=TRUE";
   }
 
-  private static HikariConfig poolConfig(String jdbcUrl) {
-    boolean h2 = jdbcUrl.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:");
+  private static HikariConfig poolConfig(String jdbcUrl, boolean h2) {
     HikariConfig config = new HikariConfig();
     config.setPoolName("gantry-backend");
     config.setJdbcUrl(jdbcUrl);

@@ -53,7 +53,8 @@ final class JdbcUrls {
     }
     message = message.replace(jdbcUrl, redact(jdbcUrl));
     message = withoutSecrets(message);
-    // Flyway underlines its headings with dashes; one line needs neither.
-    return message.replaceAll("-{3,}", " ").replaceAll("\\s+", " ").strip();
+    // Flyway underlines its headings with dashes; one line needs neither them nor a final period.
+    String line = message.replaceAll("-{3,}", " ").replaceAll("\\s+", " ").strip();
+    return line.endsWith(".") ? line.substring(0, line.length() - 1) : line;
   }
 }
