@@ -95,6 +95,7 @@ public final class Agent {
                 now,
                 now,
                 null));
+    launcher.prepare();
     schedule("heartbeat", options.heartbeatInterval(), this::heartbeat);
     schedule("cancel watch", CANCEL_WATCH_INTERVAL, this::enforceCancels);
     schedule("log flusher", FLUSH_INTERVAL, this::flushLogs);
@@ -177,10 +178,11 @@ public final class Agent {
   }
 
   private void failLaunch(FlowRun run, RunReporter reporter, LaunchException e) {
-    log.warn("run {} not launched: {}", run.id(), e.getMessage());
-    reporter.agentLog("ERROR", e.getMessage());
+    String message = reporter.redact(e.getMessage());
+    log.warn("run {} not launched: {}", run.id(), message);
+    reporter.agentLog("ERROR", message);
     reporter.flush();
-    backend.runs().transition(run.fence(), e.outcome(), e.getMessage());
+    backend.runs().transition(run.fence(), e.outcome(), message);
     wake.release();
   }
 
@@ -198,7 +200,9 @@ public final class Agent {
             outcome.state() == RunState.Cancelled ? "INFO" : "ERROR", outcome.message());
         reporter.flush();
       }
-      if (!backend.runs().transition(run.fence(), outcome.state(), outcome.message())) {
+      if (!backend
+          .runs()
+          .transition(run.fence(), outcome.state(), reporter.redact(outcome.message()))) {
         log.warn(
             "run {}: final state {} not recorded (the run moved on without this agent)",
             run.id(),

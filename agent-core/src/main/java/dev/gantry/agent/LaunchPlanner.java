@@ -45,6 +45,26 @@ final class LaunchPlanner {
           RunState.Failed,
           "SecretMissing",
           null);
+    } catch (SecretSource.UnreadableSecretException e) {
+      throw new LaunchException(
+          "run " + run.id() + " of flow '" + flow.name() + "': " + e.getMessage(),
+          RunState.Failed,
+          "SecretUnreadable",
+          null);
+    } catch (RuntimeException e) {
+      // The secrets could not be looked up (backend unreachable): the platform's failure.
+      throw new LaunchException(
+          "run "
+              + run.id()
+              + " of flow '"
+              + flow.name()
+              + "': its secrets "
+              + flow.secrets()
+              + " could not be read: "
+              + e.getMessage(),
+          RunState.Crashed,
+          "SecretLookupFailed",
+          e);
     }
     BootstrapSpec spec =
         new BootstrapSpec(

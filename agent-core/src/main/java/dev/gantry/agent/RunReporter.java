@@ -43,6 +43,7 @@ final class RunReporter implements OutputSink {
 
   @Override
   public void line(String raw) {
+    // Masked before parsing, and each parsed text again: escaping must not hide a value.
     String line = redactor.redact(raw);
     if (!line.startsWith(ProtocolOutput.MARKER)) {
       addLog(new LogRecord(0, fence.runId(), Instant.now(), "INFO", "stdout", null, line));
@@ -67,10 +68,10 @@ final class RunReporter implements OutputSink {
                   event.path("level").asText("INFO"),
                   event.path("logger").asText("flow"),
                   text(event, "task"),
-                  event.path("message").asText("")));
+                  redactor.redact(event.path("message").asText(""))));
       case "result" -> {
         resultState = event.path("state").asText();
-        resultMessage = text(event, "message");
+        resultMessage = redactor.redact(text(event, "message"));
       }
       default ->
           addLog(new LogRecord(0, fence.runId(), Instant.now(), "INFO", "stdout", null, line));
@@ -102,7 +103,7 @@ final class RunReporter implements OutputSink {
             state,
             event.path("attempt").asInt(0),
             instant(event),
-            text(event, "message")));
+            redactor.redact(text(event, "message"))));
   }
 
   private void addLog(LogRecord record) {
@@ -142,6 +143,11 @@ final class RunReporter implements OutputSink {
     addLog(
         new LogRecord(
             0, fence.runId(), Instant.now(), level, "agent", null, redactor.redact(message)));
+  }
+
+  /** The text with this run's secret values masked, for anything else stored or printed. */
+  String redact(String text) {
+    return redactor.redact(text);
   }
 
   /** The final state the bootstrap reported, or null. */

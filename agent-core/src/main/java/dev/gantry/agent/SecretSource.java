@@ -11,6 +11,8 @@ public interface SecretSource {
    * Returns a value for every name.
    *
    * @throws MissingSecretException naming the first secret that has no value
+   * @throws UnreadableSecretException naming a secret that exists but cannot be read (for example
+   *     encrypted with another key)
    */
   Map<String, String> resolve(Set<String> names) throws MissingSecretException;
 
@@ -35,6 +37,21 @@ public interface SecretSource {
               + "' is not set; create it with `gantry secret set "
               + secretName
               + " --value ...` (or --from-file/--from-env)");
+      this.secretName = secretName;
+    }
+
+    public String secretName() {
+      return secretName;
+    }
+  }
+
+  /** A secret a run needs exists but cannot be read; the message says why, never a value. */
+  final class UnreadableSecretException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String secretName;
+
+    public UnreadableSecretException(String secretName, String message) {
+      super(message);
       this.secretName = secretName;
     }
 

@@ -12,6 +12,9 @@ public interface Backend extends AutoCloseable {
 
   AgentStore agents();
 
+  /** Named secrets, encrypted (see {@code dev.gantry.secrets.SecretVault}). */
+  SecretStore secrets();
+
   /** Whether the database answers now (for health checks). */
   boolean isReachable();
 

@@ -44,8 +44,11 @@ public final class Bootstrap {
   }
 
   /** Entry point for launchers that start the JVM directly (faster than the full CLI). */
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+    if ("true".equals(System.getenv(BootstrapSpec.STANDBY))) {
+      System.exit(Standby.awaitRunAndExecute());
+    }
     System.exit(execute(System.getenv()));
   }
 
@@ -54,6 +57,14 @@ public final class Bootstrap {
    * System.err of this process for the duration.
    */
   public static int execute(Map<String, String> env) {
+    return execute(env, System.in);
+  }
+
+  /**
+   * As {@link #execute(Map)}, watching {@code stdin} for the agent's end when {@link
+   * BootstrapSpec#WATCH_STDIN} is set.
+   */
+  static int execute(Map<String, String> env, InputStream stdin) {
     PrintStream stdout = System.out;
     ProtocolOutput output = new ProtocolOutput(stdout);
     ProtocolOutput.install(output);
@@ -66,7 +77,7 @@ public final class Bootstrap {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       if ("true".equals(env.get(BootstrapSpec.WATCH_STDIN))) {
-        bootstrap.watchStdin();
+        bootstrap.watchStdin(stdin);
       }
       return bootstrap.run(env);
     } finally {
@@ -95,7 +106,7 @@ public final class Bootstrap {
     try {
       workDir = Files.createTempDirectory("gantry-run-");
       runner = Thread.currentThread();
-      return runFlow(spec, workDir);
+      return runFlow(spec, workDir, env);
     } catch (StorageException | BundleException | FlowLoadException e) {
       return fail(ExitCodes.LOAD_FAILED, e.getMessage());
     } catch (IOException e) {
@@ -111,13 +122,14 @@ public final class Bootstrap {
     }
   }
 
-  private int runFlow(BootstrapSpec spec, Path workDir) throws IOException, InterruptedException {
+  private int runFlow(BootstrapSpec spec, Path workDir, Map<String, String> env)
+      throws IOException, InterruptedException {
     if (spec.format() == BundleFormat.module) {
       Flow flow = FlowFactory.parse(spec.factory()).build(Bootstrap.class.getClassLoader());
       return runLoaded(flow, spec);
     }
     Path bundle = workDir.resolve("flow.gantry");
-    BundleLocations.fetch(spec.flowName(), spec.location(), bundle);
+    BundleLocations.fetch(spec.flowName(), spec.location(), bundle, env);
     String expectedDigest = spec.format() == BundleFormat.serialized ? spec.digest() : null;
     if (spec.format() == BundleFormat.serialized && expectedDigest == null) {
       return fail(
@@ -193,11 +205,11 @@ public final class Bootstrap {
   }
 
   /** The local launcher keeps our stdin open; when it closes, the agent is gone: stop the run. */
-  private void watchStdin() {
+  private void watchStdin(InputStream stdin) {
     Thread watcher =
         new Thread(
             () -> {
-              try (InputStream in = System.in) {
+              try (InputStream in = stdin) {
                 while (in.read() >= 0) {
                   // nothing is sent; we only wait for the end of the stream
                 }

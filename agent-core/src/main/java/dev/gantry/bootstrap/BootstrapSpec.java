@@ -43,6 +43,12 @@ public record BootstrapSpec(
   /** Set by the local launcher: the bootstrap stops the run when its stdin closes (agent gone). */
   public static final String WATCH_STDIN = "GANTRY_WATCH_STDIN";
 
+  /**
+   * Set by the local launcher on a warm JVM started before its run is known: it warms up, then
+   * reads the run's variables as one JSON line on stdin (see {@link Standby}).
+   */
+  public static final String STANDBY = "GANTRY_STANDBY";
+
   public BootstrapSpec {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(flowName, "flowName");

@@ -2,8 +2,8 @@ package dev.gantry.cli;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.client.GantryClient;
+import dev.gantry.secrets.BackendSecretSource;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launcher.Launcher;
 import java.time.Duration;
@@ -115,7 +115,12 @@ public abstract class AgentStartCommand implements Callable<Integer> {
     AgentOptions options = agentOptions();
     try (GantryClient gantry = backend.open();
         Launcher launcher = createLauncher()) {
-      Agent agent = new Agent(gantry.backend(), launcher, options, SecretSource.NONE);
+      Agent agent =
+          new Agent(
+              gantry.backend(),
+              launcher,
+              options,
+              BackendSecretSource.of(gantry.backend(), gantry.home().dir()));
       Thread hook = new Thread(agent::stop, "gantry-agent-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       agent.start();

@@ -2,8 +2,8 @@ package dev.gantry.cli;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.client.GantryClient;
+import dev.gantry.secrets.BackendSecretSource;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flows.RegisteredFlow;
 import dev.gantry.launcher.local.LocalLauncher;
@@ -63,7 +63,12 @@ public final class DemoCommand implements Callable<Integer> {
       AgentOptions options =
           AgentOptions.defaults("demo@" + Local.hostName(), flow.labelSet())
               .withPollInterval(Duration.ofMillis(100));
-      Agent agent = new Agent(gantry.backend(), launcher, options, SecretSource.NONE);
+      Agent agent =
+          new Agent(
+              gantry.backend(),
+              launcher,
+              options,
+              BackendSecretSource.of(gantry.backend(), gantry.home().dir()));
       agent.start();
       out.printf("2. Started local agent %s with labels %s%n", options.name(), options.labels());
       try {
@@ -92,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /** The examples jar travels inside the gantry jar; flows must load from a jar, not our path. */
-  private static Path extractExamplesJar(Path dir) throws IOException {
+  static Path extractExamplesJar(Path dir) throws IOException {
     try (InputStream in = DemoCommand.class.getResourceAsStream(EXAMPLES_JAR)) {
       if (in == null) {
         throw new UserError(

@@ -1,5 +1,6 @@
 package dev.gantry.cli;
 
+import dev.gantry.agents.FlowCoverage;
 import dev.gantry.client.GantryClient;
 import dev.gantry.client.RunParameters;
 import dev.gantry.flow.storage.Local;
@@ -12,6 +13,7 @@ import dev.gantry.runs.FlowRun;
 import dev.gantry.runs.RunState;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,7 +42,9 @@ public final class FlowCommand {
         "Serialized (default): the flow object is frozen; the run checks its SHA-256.",
         "--as-source: the jars and factory are stored; the flow is rebuilt at every run, so"
             + " replacing the stored bundle changes the next run.",
-        "--storage module: nothing is stored; the flow's classes must be in the run's image."
+        "--storage module: nothing is stored; the flow's classes must be in the run's image.",
+        "--storage s3://BUCKET/PREFIX: stored in S3 (or a compatible store with --s3-endpoint);"
+            + " adds the label s3-flow-storage."
       })
   static final class Register implements Callable<Integer> {
     @Mixin BackendOptions backend;
@@ -67,7 +71,8 @@ public final class FlowCommand {
         names = "--storage",
         paramLabel = "STORAGE",
         description =
-            "Where to store it: local, local:DIR or module (default: the flow's own storage,"
+            "Where to store it: local, local:DIR, s3://BUCKET/PREFIX or module (default: the"
+                + " flow's own storage,"
                 + " else local under the home).")
     String storage;
 
@@ -79,8 +84,12 @@ public final class FlowCommand {
 
     @Option(
         names = "--no-default-labels",
-        description = "Leave out the storage's default label (the host name for local storage).")
+        description =
+            "Leave out the storage's default label (the host name for local storage,"
+                + " s3-flow-storage for S3).")
     boolean noDefaultLabels;
+
+    @Mixin S3StorageOptions s3;
 
     @Override
     public Integer call() {
@@ -89,11 +98,16 @@ public final class FlowCommand {
               jars,
               factory,
               asSource ? BundleFormat.source : null,
-              parseStorage(storage, factory),
+              S3StorageOptions.isS3(storage)
+                  ? s3.storage(storage, System.getenv())
+                  : parseStorage(storage, factory),
               new LinkedHashSet<>(labels),
               !noDefaultLabels);
       if (asSource && registration.storage() instanceof Module) {
         throw new UserError("--as-source and --storage module exclude each other");
+      }
+      if (s3.anyGiven() && !S3StorageOptions.isS3(storage)) {
+        throw new UserError("--s3-endpoint, --s3-region and --s3-credentials-secret need --storage s3://BUCKET/PREFIX");
       }
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.open()) {
@@ -112,6 +126,9 @@ public final class FlowCommand {
           out.printf("  secrets:  %s%n", String.join(", ", flow.secrets()));
         }
         out.flush();
+        FlowCoverage.warning(flow.labelSet(), gantry.backend().agents().list(), Instant.now())
+            .ifPresent(spec.commandLine().getErr()::println);
+        spec.commandLine().getErr().flush();
       }
       return 0;
     }
@@ -129,7 +146,8 @@ public final class FlowCommand {
       if (value.equals("module")) {
         return Module.factory(factory);
       }
-      throw new UserError("unknown storage '" + value + "'; use local, local:DIR or module");
+      throw new UserError(
+          "unknown storage '" + value + "'; use local, local:DIR, s3://BUCKET/PREFIX or module");
     }
   }
 

@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       AgentCommand.class,
       ExecuteCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      SecretCommand.class,
+      BenchCommand.class
     })
 public final class GantryCommand {}

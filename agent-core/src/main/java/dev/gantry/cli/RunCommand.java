@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
       RunCommand.ListRuns.class,
       RunCommand.Show.class,
       RunCommand.Logs.class,
-      RunCommand.Cancel.class
+      RunCommand.Cancel.class,
+      RunExplainCommand.class
     })
 public final class RunCommand {
 

@@ -8,6 +8,7 @@ import dev.gantry.registration.Registration;
 import dev.gantry.runs.FlowRun;
 import dev.gantry.runs.NewRun;
 import dev.gantry.runs.RunState;
+import dev.gantry.secrets.SecretVault;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -52,7 +53,8 @@ public final class GantryClient implements AutoCloseable {
   }
 
   public RegisteredFlow register(Registration registration) {
-    return new FlowRegistrar(backend.flows(), home).register(registration);
+    return new FlowRegistrar(backend.flows(), home, SecretVault.of(backend, home.dir()))
+        .register(registration);
   }
 
   /**

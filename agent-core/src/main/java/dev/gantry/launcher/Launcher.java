@@ -46,6 +46,12 @@ public interface Launcher extends AutoCloseable {
    */
   void cancel(String runId, Duration grace);
 
+  /**
+   * Called once when the agent starts, before the first launch: connect to the platform, start
+   * watches, warm up. The default does nothing.
+   */
+  default void prepare() {}
+
   /** Whether the launcher's platform (Docker engine, API server) answers now. */
   default boolean isPlatformReachable() {
     return true;

@@ -15,6 +15,7 @@ import dev.gantry.flow.Parameter;
 import dev.gantry.flow.environment.Environment;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Module;
+import dev.gantry.flow.storage.S3;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.flows.BundleFormat;
 import dev.gantry.flows.FlowLabel;
@@ -23,7 +24,10 @@ import dev.gantry.flows.NewFlowVersion;
 import dev.gantry.flows.ParameterSpec;
 import dev.gantry.flows.RegisteredFlow;
 import dev.gantry.storage.BundleStorage;
+import dev.gantry.secrets.SecretVault;
 import dev.gantry.storage.LocalBundleStorage;
+import dev.gantry.storage.StorageException;
+import dev.gantry.storage.s3.S3BundleStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,10 +49,20 @@ import java.util.stream.Stream;
 public final class FlowRegistrar {
   private final FlowStore flows;
   private final GantryHome home;
+  private final SecretVault secrets;
 
   public FlowRegistrar(FlowStore flows, GantryHome home) {
+    this(flows, home, null);
+  }
+
+  /**
+   * @param secrets the local secrets, for the credentials of S3 storage; null for none (the AWS
+   *     default chain signs uploads)
+   */
+  public FlowRegistrar(FlowStore flows, GantryHome home, SecretVault secrets) {
     this.flows = flows;
     this.home = home;
+    this.secrets = secrets;
   }
 
   public RegisteredFlow register(Registration registration) {
@@ -100,7 +114,7 @@ public final class FlowRegistrar {
               labels(flow, storage, registration),
               secrets(flow, storage),
               parameters(flow)));
-    } catch (BundleException e) {
+    } catch (BundleException | StorageException e) {
       throw new RegistrationException(e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("registering " + registration.factory() + ": " + e, e);
@@ -137,6 +151,9 @@ public final class FlowRegistrar {
     if (storage instanceof Local local) {
       return new LocalBundleStorage(
           local.directory() == null ? home.flowsDir() : Path.of(local.directory()));
+    }
+    if (storage instanceof S3 s3) {
+      return new S3BundleStorage(s3, UploadCredentials.forStorage(s3, secrets));
     }
     throw new RegistrationException(
         "storage "

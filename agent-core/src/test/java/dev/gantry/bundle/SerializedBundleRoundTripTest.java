@@ -7,6 +7,7 @@ import static dev.gantry.bundle.BundleFixtures.readZip;
 import static dev.gantry.bundle.BundleFixtures.userLambda;
 import static dev.gantry.bundle.BundleFixtures.writeSerialized;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gantry.flow.Flow;
 import dev.gantry.flow.GantryVersion;
@@ -192,6 +193,18 @@ class SerializedBundleRoundTripTest {
             bundle, "test", "etl", Sha256.of(bundle).toUpperCase(), dir.resolve("work"))) {
       assertThat(loaded.flow().name()).isEqualTo("etl");
     }
+  }
+
+  @Test
+  void writerRefusesTwoJarsWithTheSameFileName() throws Exception {
+    Path jar = examplesJar();
+    Path twin =
+        Files.copy(jar, Files.createDirectories(dir.resolve("other")).resolve(jar.getFileName()));
+
+    assertThatThrownBy(() -> writeSerialized(ETL_FACTORY, List.of(jar, twin), dir.resolve("b")))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("two jars are named gantry-examples.jar for flow 'etl'");
+    assertThat(dir.resolve("b")).doesNotExist();
   }
 
   private static Class<?> loadOrNull(String name, ClassLoader loader) {

@@ -7,6 +7,7 @@ import dev.gantry.backend.Backend;
 import dev.gantry.backend.BackendException;
 import dev.gantry.backend.FlowStore;
 import dev.gantry.backend.RunStore;
+import dev.gantry.backend.SecretStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -40,6 +41,7 @@ public final class JdbcBackend implements Backend {
   private final JdbcFlowStore flows;
   private final JdbcRunStore runs;
   private final JdbcAgentStore agents;
+  private final JdbcSecretStore secrets;
 
   private JdbcBackend(HikariDataSource pool, Clock clock) {
     this.pool = pool;
@@ -47,6 +49,7 @@ public final class JdbcBackend implements Backend {
     this.flows = new JdbcFlowStore(db);
     this.runs = new JdbcRunStore(db);
     this.agents = new JdbcAgentStore(db);
+    this.secrets = new JdbcSecretStore(db);
   }
 
   /**
@@ -155,6 +158,11 @@ public final class JdbcBackend implements Backend {
   @Override
   public AgentStore agents() {
     return agents;
+  }
+
+  @Override
+  public SecretStore secrets() {
+    return secrets;
   }
 
   @Override

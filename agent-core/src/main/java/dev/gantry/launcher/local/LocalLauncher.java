@@ -2,6 +2,7 @@ package dev.gantry.launcher.local;
 
 import dev.gantry.bootstrap.Bootstrap;
 import dev.gantry.bootstrap.BootstrapSpec;
+import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.launcher.ExitReport;
 import dev.gantry.launcher.Infrastructure;
 import dev.gantry.launcher.LaunchException;
@@ -13,6 +14,7 @@ import dev.gantry.runs.RunState;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,26 +47,50 @@ public final class LocalLauncher implements Launcher {
   private final Path javaExecutable;
   private final String classPath;
   private final List<String> jvmOptions;
+  private final boolean warmStart;
+  private final Object warmLock = new Object();
+  private Process warm; // guarded by warmLock
+  private volatile boolean closed;
   private final Map<String, Child> children = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService killer =
+  private final ScheduledExecutorService housekeeping =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
-            Thread t = new Thread(r, "gantry-local-killer");
+            Thread t = new Thread(r, "gantry-local-housekeeping");
             t.setDaemon(true);
             return t;
           });
 
+  /** JVM options for runs when the user gives none: quick start, modest footprint. */
+  public static final List<String> DEFAULT_JVM_OPTIONS =
+      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
+  public LocalLauncher() {
+    this(DEFAULT_JVM_OPTIONS);
+  }
+
   public LocalLauncher(List<String> jvmOptions) {
+    this(jvmOptions, true);
+  }
+
+  /**
+   * @param warmStart keep one bootstrap JVM started and warmed up ahead of the next run, so a run
+   *     without secrets starts without waiting for a JVM (runs with secrets always get a fresh JVM,
+   *     whose environment carries them)
+   */
+  public LocalLauncher(List<String> jvmOptions, boolean warmStart) {
     this(
         Path.of(System.getProperty("java.home"), "bin", "java"),
         System.getProperty("java.class.path"),
-        jvmOptions);
+        jvmOptions,
+        warmStart);
   }
 
-  public LocalLauncher(Path javaExecutable, String classPath, List<String> jvmOptions) {
+  public LocalLauncher(
+      Path javaExecutable, String classPath, List<String> jvmOptions, boolean warmStart) {
     this.javaExecutable = javaExecutable;
     this.classPath = classPath;
     this.jvmOptions = List.copyOf(jvmOptions);
+    this.warmStart = warmStart;
   }
 
   @Override
@@ -74,6 +100,74 @@ public final class LocalLauncher implements Launcher {
 
   @Override
   public RunExecution launch(LaunchRequest request, OutputSink output) throws LaunchException {
+    Process process = warmStart && !carriesSecrets(request) ? takeWarm(request) : null;
+    if (process == null) {
+      process = start(request.environment(), false, request.runId());
+    }
+    if (warmStart) {
+      refillWarm();
+    }
+    Child child =
+        new Child(request.runId(), request.run().attempt(), request.agentId(), process, output);
+    children.put(request.runId(), child);
+    child.exit.whenComplete((report, error) -> children.remove(request.runId(), child));
+    child.start();
+    log.debug("run {} started as process {}", request.runId(), process.pid());
+    return child;
+  }
+
+  private static boolean carriesSecrets(LaunchRequest request) {
+    return !request.flow().secrets().isEmpty();
+  }
+
+  /** Hands the run to the warm JVM, if one is alive; returns null otherwise. */
+  private Process takeWarm(LaunchRequest request) {
+    Process process;
+    synchronized (warmLock) {
+      process = warm;
+      warm = null;
+    }
+    if (process == null || !process.isAlive()) {
+      return null;
+    }
+    try {
+      OutputStream stdin = process.getOutputStream();
+      stdin.write((FlatJson.encode(request.environment()) + "\n").getBytes(StandardCharsets.UTF_8));
+      stdin.flush(); // keep it open: the run watches it to know this agent is alive
+      return process;
+    } catch (IOException e) {
+      process.destroyForcibly();
+      return null;
+    }
+  }
+
+  /** Starts the next warm JVM in the background, so launching never waits for it. */
+  private void refillWarm() {
+    housekeeping.execute(
+        () -> {
+          synchronized (warmLock) {
+            if (closed || (warm != null && warm.isAlive())) {
+              return;
+            }
+            try {
+              warm = start(Map.of(), true, "warm");
+            } catch (LaunchException e) {
+              log.warn("cannot start a warm JVM for the next run: {}", e.getMessage());
+            }
+          }
+        });
+  }
+
+  /** Starts the warm JVM now, so the first run is quick too. */
+  @Override
+  public void prepare() {
+    if (warmStart) {
+      refillWarm();
+    }
+  }
+
+  private Process start(Map<String, String> runEnvironment, boolean standby, String runId)
+      throws LaunchException {
     List<String> command = new ArrayList<>();
     command.add(javaExecutable.toString());
     command.addAll(jvmOptions);
@@ -86,31 +180,20 @@ public final class LocalLauncher implements Launcher {
     Map<String, String> env = builder.environment();
     env.keySet().removeAll(WITHHELD);
     env.keySet().removeIf(name -> name.startsWith(BootstrapSpec.SECRET_PREFIX));
-    env.putAll(request.environment());
+    env.putAll(runEnvironment);
     env.put(BootstrapSpec.WATCH_STDIN, "true");
-
-    Process process;
+    if (standby) {
+      env.put(BootstrapSpec.STANDBY, "true");
+    }
     try {
-      process = builder.start();
+      return builder.start();
     } catch (IOException e) {
       throw new LaunchException(
-          "cannot start a JVM for run "
-              + request.runId()
-              + " with "
-              + javaExecutable
-              + ": "
-              + e.getMessage(),
+          "cannot start a JVM for run " + runId + " with " + javaExecutable + ": " + e.getMessage(),
           RunState.Crashed,
           "ProcessStartFailed",
           e);
     }
-    Child child =
-        new Child(request.runId(), request.run().attempt(), request.agentId(), process, output);
-    children.put(request.runId(), child);
-    child.exit.whenComplete((report, error) -> children.remove(request.runId(), child));
-    child.start();
-    log.debug("run {} started as process {}", request.runId(), process.pid());
-    return child;
   }
 
   @Override
@@ -145,7 +228,7 @@ public final class LocalLauncher implements Launcher {
     ProcessHandle handle = child.process.toHandle();
     handle.descendants().forEach(ProcessHandle::destroy);
     handle.destroy(); // SIGTERM: the bootstrap stops its tasks and reports Cancelled
-    killer.schedule(
+    housekeeping.schedule(
         () -> {
           if (handle.isAlive()) {
             log.warn("run {} did not stop within {}; killing it", runId, grace);
@@ -166,7 +249,14 @@ public final class LocalLauncher implements Launcher {
 
   @Override
   public void close() {
-    killer.shutdownNow();
+    closed = true;
+    synchronized (warmLock) {
+      if (warm != null) {
+        warm.destroy(); // a warm JVM has no run: it ends quietly
+        warm = null;
+      }
+    }
+    housekeeping.shutdownNow();
   }
 
   /** One child JVM and the thread that reads its output. */

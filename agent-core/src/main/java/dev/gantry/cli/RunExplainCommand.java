@@ -1,0 +1,50 @@
+package dev.gantry.cli;
+
+import dev.gantry.agents.RunDiagnosis;
+import dev.gantry.client.GantryClient;
+import dev.gantry.runs.FlowRun;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gantry run explain ID}: why a run is not running yet. */
+@Command(
+    name = "explain",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Say why a run is still Scheduled: not due yet, no live agent whose labels cover the run's"
+          + " (naming the labels the closest agents lack), or every matching agent at its limit."
+    })
+public final class RunExplainCommand implements Callable<Integer> {
+  @Mixin BackendOptions backend;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "ID", description = "The run's id or a unique prefix of it.")
+  String id;
+
+  @Option(
+      names = "--stale-after",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description = "An agent without heartbeat for this long is not live (default 30s).")
+  Duration staleAfter;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    try (GantryClient gantry = backend.open()) {
+      FlowRun run = gantry.run(id);
+      RunDiagnosis diagnosis =
+          RunDiagnosis.of(run, gantry.backend().agents().list(), Instant.now(), staleAfter);
+      diagnosis.lines().forEach(out::println);
+      out.flush();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.gantry.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The module and package boundaries of DESIGN.md, kept by the build. */
+@AnalyzeClasses(packages = "dev.gantry", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+  @ArchTest
+  static final ArchRule coreNeverImportsAPlatformLibrary =
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "com.github.dockerjava..", "io.fabric8..", "org.testcontainers..")
+          .because("agent-core owns the Launcher SPI; Docker and Kubernetes live in adapters");
+
+  @ArchTest
+  static final ArchRule theSdkDependsOnNothingOfOurs =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.gantry.flow..")
+          .should()
+          .dependOnClassesThat()
+          .resideOutsideOfPackages("dev.gantry.flow..", "java..", "org.slf4j..")
+          .because("user jars compile against the SDK alone and it sits on their parent loader");
+
+  @ArchTest
+  static final ArchRule onlyTheCommandLineAndLaunchersKnowTheCommandLine =
+      noClasses()
+          .that()
+          .resideInAnyPackage(
+              "dev.gantry.agent..",
+              "dev.gantry.backend..",
+              "dev.gantry.bundle..",
+              "dev.gantry.storage..",
+              "dev.gantry.bootstrap..",
+              "dev.gantry.registration..",
+              "dev.gantry.client..",
+              "dev.gantry.runs..",
+              "dev.gantry.flows..",
+              "dev.gantry.agents..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.gantry.cli..", "picocli..")
+          .because("the CLI is a thin layer over the client and the agent");
+
+  @ArchTest
+  static final ArchRule theDomainKnowsNoDatabase =
+      noClasses()
+          .that()
+          .resideInAnyPackage("dev.gantry.runs..", "dev.gantry.flows..", "dev.gantry.agents..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("java.sql..", "dev.gantry.backend..", "org.flywaydb..")
+          .because("runs, flows and agents are plain values");
+
+  @ArchTest
+  static final ArchRule theBootstrapNeverTouchesTheBackend =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.gantry.bootstrap..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.gantry.backend..", "java.sql..")
+          .because("a run's container never receives database credentials");
+}

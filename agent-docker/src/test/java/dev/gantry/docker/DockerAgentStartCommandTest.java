@@ -1,0 +1,118 @@
+package dev.gantry.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gantry.flow.GantryVersion;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DockerAgentStartCommandTest {
+
+  @Test
+  void everyOptionOfTheIssueIsParsedIntoTheLauncherSettings() {
+    DockerAgentStartCommand command =
+        parse(
+            "-l",
+            "s3-flow-storage",
+            "-l",
+            "gpu",
+            "--base-url",
+            "tcp://127.0.0.1:2375",
+            "--no-pull",
+            "--volume",
+            "/srv/data:/data:ro",
+            "--volume",
+            "/srv/cache:/cache",
+            "--network",
+            "host",
+            "--network",
+            "gantry-net",
+            "--env",
+            "TZ=UTC",
+            "--env",
+            "JAVA_OPTS=-Da=b=c",
+            "--show-flow-logs",
+            "--max-concurrent",
+            "100",
+            "--default-image",
+            "acme/flows:1.4",
+            "--memory",
+            "512m",
+            "--pull-timeout",
+            "2m");
+
+    DockerSettings settings = command.settings();
+
+    assertThat(settings.dockerHost()).isEqualTo("tcp://127.0.0.1:2375");
+    assertThat(settings.pull()).isFalse();
+    assertThat(settings.volumes())
+        .containsExactly(
+            new VolumeMount("/srv/data", "/data", "ro"),
+            new VolumeMount("/srv/cache", "/cache", "rw"));
+    assertThat(settings.networks()).containsExactly("host", "gantry-net");
+    assertThat(settings.environment()).isEqualTo(Map.of("TZ", "UTC", "JAVA_OPTS", "-Da=b=c"));
+    assertThat(settings.showFlowLogs()).isTrue();
+    assertThat(settings.effectiveDefaultImage()).isEqualTo("acme/flows:1.4");
+    assertThat(settings.memoryBytes()).isEqualTo(512L * 1024 * 1024);
+    assertThat(settings.pullTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(settings.maxStreams())
+        .as("a connection per run at --max-concurrent 100")
+        .isGreaterThan(100);
+  }
+
+  @Test
+  void withoutOptionsTheAgentPullsAndRunsTheGantryImageOfItsVersion() {
+    DockerSettings settings = parse().settings();
+
+    assertThat(settings.dockerHost()).isNull();
+    assertThat(settings.pull()).isTrue();
+    assertThat(settings.effectiveDefaultImage()).isEqualTo("gantry:" + GantryVersion.current());
+    assertThat(settings.volumes()).isEmpty();
+    assertThat(settings.memoryBytes()).isNull();
+  }
+
+  @Test
+  void malformedValuesAreRefusedNamingTheOption() {
+    assertThatThrownBy(() -> parse("--volume", "/only-one-part").settings())
+        .hasMessageContaining("--volume")
+        .hasMessageContaining("HOST:CONTAINER");
+    assertThatThrownBy(() -> parse("--volume", "/a:/b:rx").settings()).hasMessageContaining("rx");
+    assertThatThrownBy(() -> parse("--env", "NOVALUE").settings())
+        .hasMessageContaining("--env")
+        .hasMessageContaining("NOVALUE");
+    assertThatThrownBy(() -> parse("--memory", "lots").settings()).hasMessageContaining("--memory");
+    assertThatThrownBy(() -> parse("--memory", "1k").settings()).hasMessageContaining("6 MiB");
+  }
+
+  @Test
+  void theProviderRegistersTheDockerKindWithThisCommand() {
+    DockerLauncherProvider provider = new DockerLauncherProvider();
+
+    assertThat(provider.kind()).isEqualTo("docker");
+    assertThat(provider.startCommand()).isInstanceOf(DockerAgentStartCommand.class);
+    assertThat(
+            java.util.ServiceLoader.load(dev.gantry.launcher.LauncherProvider.class).stream()
+                .map(p -> p.type().getName())
+                .toList())
+        .contains(DockerLauncherProvider.class.getName());
+  }
+
+  @Test
+  void memorySizesReadLikeDockerRunMemory() {
+    assertThat(DockerSettings.parseMemory("1g")).isEqualTo(1L << 30);
+    assertThat(DockerSettings.parseMemory("64M")).isEqualTo(64L << 20);
+    assertThat(DockerSettings.parseMemory("2048k")).isEqualTo(2L << 20);
+    assertThat(DockerSettings.parseMemory("10485760")).isEqualTo(10L << 20);
+    assertThat(List.of(DockerSettings.parseMemory("7340032b"))).containsExactly(7L << 20);
+  }
+
+  private static DockerAgentStartCommand parse(String... args) {
+    DockerAgentStartCommand command = new DockerAgentStartCommand();
+    new CommandLine(command).parseArgs(args);
+    return command;
+  }
+}
