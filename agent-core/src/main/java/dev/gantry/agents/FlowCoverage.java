@@ -25,15 +25,16 @@ public final class FlowCoverage {
     if (fits.stream().anyMatch(LabelFit::takes)) {
       return Optional.empty();
     }
-    String closest =
-        fits.isEmpty() ? "no agent was seen" : "closest: " + fits.get(0).describe();
+    String closest = fits.isEmpty() ? "no agent was seen" : "closest: " + fits.get(0).describe();
     StringBuilder start = new StringBuilder("gantry agent start local");
     new TreeSet<>(labels).forEach(l -> start.append(" -l ").append(l));
     return Optional.of(
         "warning: no agent seen in the last "
             + SEEN_RECENTLY.toMinutes()
             + " minutes takes runs with "
-            + (labels.isEmpty() ? "no labels" : "labels " + String.join(", ", new TreeSet<>(labels)))
+            + (labels.isEmpty()
+                ? "no labels"
+                : "labels " + String.join(", ", new TreeSet<>(labels)))
             + " ("
             + closest
             + "); its runs stay Scheduled until one does: "

@@ -51,7 +51,9 @@ public record LabelFit(AgentInfo agent, Set<String> missing, Set<String> forbidd
     return missing.size() + forbidden.size();
   }
 
-  /** Whether the agent is running: not stopped, and its heartbeat no older than {@code staleAfter}. */
+  /**
+   * Whether the agent is running: not stopped, and its heartbeat no older than {@code staleAfter}.
+   */
   public static boolean isLive(AgentInfo agent, Instant now, Duration staleAfter) {
     return agent.stoppedAt() == null && !agent.heartbeatAt().isBefore(now.minus(staleAfter));
   }

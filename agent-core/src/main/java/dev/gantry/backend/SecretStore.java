@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * Named secrets as the backend keeps them: encrypted values only. Encryption and decryption happen
- * in the processes that set and use them ({@code dev.gantry.secrets}); the store never sees a value.
+ * in the processes that set and use them ({@code dev.gantry.secrets}); the store never sees a
+ * value.
  */
 public interface SecretStore {
 

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.InvalidClassException;
 import java.io.ObjectInputStream;
 import java.io.ObjectStreamClass;
+import java.io.ObjectStreamException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -214,10 +215,11 @@ public final class BundleLoader {
             "bundle at " + location + " holds a " + value.getClass().getName() + ", not a Flow");
       }
       return flow;
-    } catch (ClassNotFoundException e) {
+    } catch (ClassNotFoundException | MissingBundleClass e) {
+      String missing = e instanceof MissingBundleClass m ? m.className : e.getMessage();
       throw new BundleException(
           "class "
-              + e.getMessage()
+              + missing
               + " of flow '"
               + manifest.flowName()
               + "' not found: the bundle was built with "
@@ -225,7 +227,7 @@ public final class BundleLoader {
               + ", this runtime is "
               + runtime()
               + "; the jars given at registration must contain it",
-          e);
+          e instanceof MissingBundleClass ? e.getCause() : e);
     } catch (InvalidClassException e) {
       if (filter.rejectedClass() != null) {
         throw new BundleException(
@@ -233,10 +235,12 @@ public final class BundleLoader {
                 + manifest.flowName()
                 + "' in bundle at "
                 + location
-                + " contains "
-                + filter.rejectedClass()
-                + ", which a flow may not contain (only JDK value classes, the flow SDK and the"
-                + " bundle's own classes are deserialized)",
+                + (filter.rejectedClass().startsWith("limits")
+                    ? " exceeds the deserialization " + filter.rejectedClass()
+                    : " contains "
+                        + filter.rejectedClass()
+                        + ", which a flow may not contain (only JDK value classes, the flow SDK"
+                        + " and the bundle's own classes are deserialized)"),
             e);
       }
       throw new BundleException(
@@ -249,6 +253,24 @@ public final class BundleLoader {
               + ", this runtime is "
               + runtime()
               + " ("
+              + e.getMessage()
+              + "); register the flow again with this version or run it in a matching image",
+          e);
+    } catch (ObjectStreamException e) {
+      // A task lambda whose code no longer matches its class (e.g. the SDK's or the user's
+      // class changed between build and run) surfaces as a failed readResolve.
+      throw new BundleException(
+          "flow '"
+              + manifest.flowName()
+              + "' in bundle at "
+              + location
+              + " cannot be rebuilt: the code of "
+              + (filter.lastBundleClass() != null ? filter.lastBundleClass() : "a task")
+              + " differs from the code it was serialized with (the bundle was built with "
+              + manifest.builtWith()
+              + ", this runtime is "
+              + runtime()
+              + "; "
               + e.getMessage()
               + "); register the flow again with this version or run it in a matching image",
           e);
@@ -292,6 +314,17 @@ public final class BundleLoader {
     }
   }
 
+  /** A class the serialized flow names is in none of the bundle's jars. */
+  private static final class MissingBundleClass extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final String className;
+
+    MissingBundleClass(String className, ClassNotFoundException cause) {
+      super(className, cause);
+      this.className = className;
+    }
+  }
+
   /** Resolves classes through the bundle's class loader. */
   private static final class BundleObjectInputStream extends ObjectInputStream {
     private static final Set<String> PRIMITIVES =
@@ -310,7 +343,13 @@ public final class BundleLoader {
         return super.resolveClass(desc);
       }
       // Never the caller's loader: a class missing from the bundle must not come from Gantry's.
-      return Class.forName(desc.getName(), false, loader);
+      try {
+        return Class.forName(desc.getName(), false, loader);
+      } catch (ClassNotFoundException e) {
+        // ObjectInputStream would only note a ClassNotFoundException and go on, failing later
+        // with a confusing ClassCastException; an IOException stops it here, naming the class.
+        throw new MissingBundleClass(desc.getName(), e);
+      }
     }
   }
 }

@@ -15,7 +15,7 @@ final class FlowInputFilter implements ObjectInputFilter {
   static final long MAX_ARRAY_LENGTH = 16L * 1024 * 1024;
 
   private static final Set<String> JDK_PACKAGES =
-      Set.of("java.lang", "java.util", "java.time", "java.math", "java.net", "java.nio.file");
+      Set.of("java.lang", "java.util", "java.time", "java.math");
 
   /** JDK classes in those packages that are not plain values and never belong in a flow. */
   private static final Set<String> JDK_DENIED =
@@ -30,9 +30,15 @@ final class FlowInputFilter implements ObjectInputFilter {
 
   private final ClassLoader bundleLoader;
   private volatile String rejected;
+  private volatile String lastBundleClass;
 
   FlowInputFilter(ClassLoader bundleLoader) {
     this.bundleLoader = bundleLoader;
+  }
+
+  /** The bundle class met most recently, to name it when rebuilding a lambda of it fails. */
+  String lastBundleClass() {
+    return lastBundleClass;
   }
 
   /** The last class rejected, for the error message. */
@@ -74,6 +80,7 @@ final class FlowInputFilter implements ObjectInputFilter {
 
   private boolean isAllowed(Class<?> type) {
     if (type.getClassLoader() == bundleLoader) {
+      lastBundleClass = type.getName();
       return true;
     }
     String name = type.getName();
@@ -82,6 +89,9 @@ final class FlowInputFilter implements ObjectInputFilter {
     }
     if (type.getClassLoader() != null || JDK_DENIED.contains(name)) {
       return false;
+    }
+    if (name.equals("java.net.URI")) {
+      return true; // a plain value; java.net.URL is not (it resolves host names when hashed)
     }
     if (name.equals("java.lang.invoke.SerializedLambda")) {
       return true; // task bodies are serializable lambdas

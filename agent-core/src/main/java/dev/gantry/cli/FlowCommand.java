@@ -107,7 +107,8 @@ public final class FlowCommand {
         throw new UserError("--as-source and --storage module exclude each other");
       }
       if (s3.anyGiven() && !S3StorageOptions.isS3(storage)) {
-        throw new UserError("--s3-endpoint, --s3-region and --s3-credentials-secret need --storage s3://BUCKET/PREFIX");
+        throw new UserError(
+            "--s3-endpoint, --s3-region and --s3-credentials-secret need --storage s3://BUCKET/PREFIX");
       }
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.open()) {

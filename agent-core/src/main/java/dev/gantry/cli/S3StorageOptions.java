@@ -6,9 +6,9 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The options of {@code flow register --storage s3://BUCKET/PREFIX}. Region and endpoint become part
- * of the bundle's location, so the run's bootstrap reads from the same place; when not given they
- * come from the standard AWS variables of this process (AWS_REGION, AWS_ENDPOINT_URL_S3).
+ * The options of {@code flow register --storage s3://BUCKET/PREFIX}. Region and endpoint become
+ * part of the bundle's location, so the run's bootstrap reads from the same place; when not given
+ * they come from the standard AWS variables of this process (AWS_REGION, AWS_ENDPOINT_URL_S3).
  */
 public final class S3StorageOptions {
   static final String SCHEME = "s3://";
@@ -24,7 +24,8 @@ public final class S3StorageOptions {
   @Option(
       names = "--s3-region",
       paramLabel = "REGION",
-      description = "The bucket's region. Default: AWS_REGION or AWS_DEFAULT_REGION, else the SDK's.")
+      description =
+          "The bucket's region. Default: AWS_REGION or AWS_DEFAULT_REGION, else the SDK's.")
   String region;
 
   @Option(

@@ -5,8 +5,8 @@ import dev.gantry.client.GantryClient;
 import dev.gantry.secrets.MasterKey;
 import dev.gantry.secrets.SecretVault;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +31,11 @@ import picocli.CommandLine.Spec;
           + " needing secrets must have the same key."
     },
     mixinStandardHelpOptions = true,
-    subcommands = {SecretCommand.Set.class, SecretCommand.ListSecrets.class, SecretCommand.Delete.class})
+    subcommands = {
+      SecretCommand.Set.class,
+      SecretCommand.ListSecrets.class,
+      SecretCommand.Delete.class
+    })
 public final class SecretCommand {
 
   @Command(
@@ -54,10 +58,7 @@ public final class SecretCommand {
     Source source;
 
     static final class Source {
-      @Option(
-          names = "--value",
-          paramLabel = "VALUE",
-          description = "The value itself.")
+      @Option(names = "--value", paramLabel = "VALUE", description = "The value itself.")
       String value;
 
       @Option(
@@ -117,11 +118,7 @@ public final class SecretCommand {
                   + " bytes)");
         }
         byte[] bytes = Files.readAllBytes(source.file);
-        String text =
-            StandardCharsets.UTF_8
-                .newDecoder()
-                .decode(ByteBuffer.wrap(bytes))
-                .toString();
+        String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         return dropFinalLineBreak(text);
       } catch (NoSuchFileException e) {
         throw new UserError("file " + source.file + " does not exist");

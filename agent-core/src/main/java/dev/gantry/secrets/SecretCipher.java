@@ -37,8 +37,8 @@ final class SecretCipher {
   }
 
   /**
-   * The value, or the exception naming the secret and the key's source when the tag does not
-   * match (another key, another name, or an altered row).
+   * The value, or the exception naming the secret and the key's source when the tag does not match
+   * (another key, another name, or an altered row).
    */
   static String open(MasterKey key, String name, byte[] nonce, byte[] ciphertext) {
     try {

@@ -52,9 +52,7 @@ public final class LocalBundleStorage implements BundleStorage {
       throw new StorageException(
           "bundle location " + location + " of flow '" + flowName + "' is not a file URI", e);
     }
-    try {
-      Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(source)) {
       throw new StorageException(
           "bundle of flow '"
               + flowName
@@ -62,10 +60,25 @@ public final class LocalBundleStorage implements BundleStorage {
               + source
               + ": it was deleted or moved, or this machine cannot see that directory; register"
               + " the flow again",
-          e);
-    } catch (AccessDeniedException e) {
+          new NoSuchFileException(source.toString()));
+    }
+    if (!Files.isReadable(source)) {
       throw new StorageException(
           "bundle of flow '" + flowName + "' at " + source + " is not readable: permission denied",
+          new AccessDeniedException(source.toString()));
+    }
+    try {
+      Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new StorageException(
+          "cannot copy the bundle of flow '"
+              + flowName
+              + "' from "
+              + source
+              + " to "
+              + target
+              + ": "
+              + e,
           e);
     }
   }

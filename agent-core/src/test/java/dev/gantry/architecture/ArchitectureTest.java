@@ -16,8 +16,7 @@ class ArchitectureTest {
       noClasses()
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage(
-              "com.github.dockerjava..", "io.fabric8..", "org.testcontainers..")
+          .resideInAnyPackage("com.github.dockerjava..", "io.fabric8..", "org.testcontainers..")
           .because("agent-core owns the Launcher SPI; Docker and Kubernetes live in adapters");
 
   @ArchTest

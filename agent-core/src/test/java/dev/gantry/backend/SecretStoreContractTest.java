@@ -60,7 +60,9 @@ public abstract class SecretStoreContractTest {
     secrets.put(new StoredSecret("ZED", bytes(12, 1), bytes(20, 1), null));
     secrets.put(new StoredSecret("AWS_CREDENTIALS", bytes(12, 1), bytes(20, 1), null));
 
-    assertThat(secrets.list()).extracting(SecretSummary::name).containsExactly("AWS_CREDENTIALS", "ZED");
+    assertThat(secrets.list())
+        .extracting(SecretSummary::name)
+        .containsExactly("AWS_CREDENTIALS", "ZED");
     assertThat(secrets.list()).allSatisfy(s -> assertThat(s.updatedAt()).isNotNull());
 
     assertThat(secrets.delete("ZED")).isTrue();

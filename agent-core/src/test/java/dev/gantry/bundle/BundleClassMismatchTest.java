@@ -22,7 +22,6 @@ import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,13 +60,6 @@ class BundleClassMismatchTest {
         .hasCauseInstanceOf(ClassNotFoundException.class);
   }
 
-  @Disabled(
-      "BUG in BundleLoader.deserialize/BundleObjectInputStream.resolveClass: a class missing from"
-          + " the bundle that task code needs (here the lambda's capturing class) surfaces as a bare"
-          + " ClassCastException 'cannot assign instance of java.lang.invoke.SerializedLambda to"
-          + " field dev.gantry.flow.Task.body', not as a BundleException naming the class and both"
-          + " versions: ObjectInputStream records the ClassNotFoundException, skips"
-          + " SerializedLambda.readResolve and then type-checks the field")
   @Test
   void classMissingFromTaskCodeIsNamedWithBuildAndRuntimeVersions() throws Exception {
     Path bundle = writeSerialized(ETL_FACTORY, List.of(examplesJar()), dir.resolve("etl.gantry"));
@@ -144,12 +136,6 @@ class BundleClassMismatchTest {
     }
   }
 
-  @Disabled(
-      "BUG in BundleLoader.deserialize: it catches only ClassNotFoundException and"
-          + " InvalidClassException, so the java.io.InvalidObjectException 'ReflectiveOperationException"
-          + " during deserialization' of a lambda whose code differs in the bundled class escapes"
-          + " as a bare IOException instead of a BundleException naming the class and both"
-          + " versions")
   @Test
   void lambdaWhoseCodeChangedBetweenVersionsIsNamedWithBothVersions() throws Exception {
     Path built = compileJar(dir.resolve("v1/drift.jar"), DemoSources.drift(1));

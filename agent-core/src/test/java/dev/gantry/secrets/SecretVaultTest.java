@@ -132,7 +132,8 @@ class SecretVaultTest {
 
     assertThatThrownBy(() -> vault(otherKey).find("API_TOKEN"))
         .isInstanceOf(SecretUnreadableException.class)
-        .hasMessageContaining("secret 'API_TOKEN' cannot be decrypted with the key from GANTRY_SECRET_KEY")
+        .hasMessageContaining(
+            "secret 'API_TOKEN' cannot be decrypted with the key from GANTRY_SECRET_KEY")
         .hasMessageContaining("set with another key")
         .hasMessageNotContaining(VALUE);
   }
@@ -172,7 +173,8 @@ class SecretVaultTest {
     vault(Map.of()).set("B", "value-b");
     BackendSecretSource source = new BackendSecretSource(vault(Map.of()));
 
-    assertThat(source.resolve(Set.of("A", "B"))).containsExactly(Map.entry("A", "value-a"), Map.entry("B", "value-b"));
+    assertThat(source.resolve(Set.of("A", "B")))
+        .containsExactly(Map.entry("A", "value-a"), Map.entry("B", "value-b"));
     assertThatThrownBy(() -> source.resolve(Set.of("A", "MISSING")))
         .isInstanceOf(SecretSource.MissingSecretException.class)
         .hasMessageContaining("secret 'MISSING' is not set");

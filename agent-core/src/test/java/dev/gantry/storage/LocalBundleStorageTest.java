@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,11 +121,6 @@ class LocalBundleStorageTest {
     assertThat(dir.resolve("fetched")).doesNotExist();
   }
 
-  @Disabled(
-      "BUG in LocalBundleStorage.fetchFile: it reports every NoSuchFileException of Files.copy as"
-          + " a missing stored bundle, so a missing target directory yields 'bundle of flow ... not"
-          + " found at <source>: it was deleted or moved ...; register the flow again' although the"
-          + " stored bundle exists (the cause names the target)")
   @Test
   void fetchIntoAMissingDirectoryNamesTheTargetInsteadOfBlamingTheStoredBundle() throws Exception {
     LocalBundleStorage storage = new LocalBundleStorage(dir.resolve("flows"));

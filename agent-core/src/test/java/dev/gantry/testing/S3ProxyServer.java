@@ -153,10 +153,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
   private void awaitListening() throws IOException {
     try {
-      await()
-          .atMost(START_TIMEOUT)
-          .pollInterval(Duration.ofMillis(100))
-          .until(this::listening);
+      await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(this::listening);
     } catch (ConditionTimeoutException e) {
       close();
       throw new IllegalStateException(

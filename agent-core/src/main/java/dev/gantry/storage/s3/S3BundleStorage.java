@@ -25,9 +25,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * for serialized bundles, so a stored object can never silently change a registered flow, and
  * {@code PREFIX/FLOW/source.gantry} for source bundles, so replacing it hot-reloads.
  *
- * <p>Both directions stream with flat memory: a bundle up to {@link #DEFAULT_PART_SIZE} is one
- * PUT straight from its file, a larger one a multipart upload of file slices; a download goes
- * straight to the target file, whose digest the loader checks afterwards.
+ * <p>Both directions stream with flat memory: a bundle up to {@link #DEFAULT_PART_SIZE} is one PUT
+ * straight from its file, a larger one a multipart upload of file slices; a download goes straight
+ * to the target file, whose digest the loader checks afterwards.
  */
 public final class S3BundleStorage implements BundleStorage {
   /** Part size of multipart uploads, and the size above which they are used. */
@@ -66,8 +66,7 @@ public final class S3BundleStorage implements BundleStorage {
     try (S3Client s3 = connection.open()) {
       if (size <= partSize) {
         s3.putObject(
-            put -> put.bucket(bucket).key(key).contentLength(size),
-            RequestBody.fromFile(bundle));
+            put -> put.bucket(bucket).key(key).contentLength(size), RequestBody.fromFile(bundle));
       } else {
         uploadInParts(s3, key, bundle, size);
       }
@@ -85,8 +84,7 @@ public final class S3BundleStorage implements BundleStorage {
 
   /** A multipart upload of file slices; aborted on failure so no parts are left billed. */
   private void uploadInParts(S3Client s3, String key, Path bundle, long size) {
-    String uploadId =
-        s3.createMultipartUpload(create -> create.bucket(bucket).key(key)).uploadId();
+    String uploadId = s3.createMultipartUpload(create -> create.bucket(bucket).key(key)).uploadId();
     try {
       List<CompletedPart> parts = new ArrayList<>();
       int number = 1;

@@ -78,7 +78,8 @@ class S3BundleStorageTest {
       assertThat(s3.listMultipartUploads(l -> l.bucket(BUCKET)).uploads()).isEmpty();
     }
     Path fetched = work.resolve("fetched");
-    BundleLocations.fetch("big", location, fetched, Map.of("GANTRY_SECRET_" + SECRET, server.credentialsJson()));
+    BundleLocations.fetch(
+        "big", location, fetched, Map.of("GANTRY_SECRET_" + SECRET, server.credentialsJson()));
     assertThat(Sha256.of(fetched)).isEqualTo(digest);
   }
 
@@ -138,7 +139,8 @@ class S3BundleStorageTest {
     Path bundle = randomFile("b", 100);
     S3Credentials unknown =
         S3Credentials.fromSecret(
-            SECRET, "{\"ACCESS_KEY\": \"AKIANOBODY0000\", \"SECRET_ACCESS_KEY\": \"nothing-at-all\"}");
+            SECRET,
+            "{\"ACCESS_KEY\": \"AKIANOBODY0000\", \"SECRET_ACCESS_KEY\": \"nothing-at-all\"}");
 
     assertThatThrownBy(
             () ->
