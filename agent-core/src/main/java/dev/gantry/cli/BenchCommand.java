@@ -65,6 +65,13 @@ public final class BenchCommand {
         description = "JVM options for the runs' JVMs (default: the local launcher's).")
     List<String> javaOptions;
 
+    @Option(
+        names = "--no-warm-start",
+        negatable = true,
+        defaultValue = "true",
+        description = "Measure with (default) or without the local launcher's warm JVM.")
+    boolean warmStart;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
@@ -75,7 +82,9 @@ public final class BenchCommand {
       List<Long> claimToRunning = new ArrayList<>();
       try (GantryClient gantry = GantryClient.open(new GantryHome(home), null);
           LocalLauncher launcher =
-              javaOptions == null ? new LocalLauncher() : new LocalLauncher(javaOptions)) {
+              new LocalLauncher(
+                  javaOptions == null ? LocalLauncher.DEFAULT_JVM_OPTIONS : javaOptions,
+                  warmStart)) {
         Path jar = DemoCommand.extractExamplesJar(home.resolve("demo"));
         RegisteredFlow flow = gantry.register(Registration.of(jar, DemoCommand.FACTORY));
         AgentOptions options =
@@ -85,10 +94,12 @@ public final class BenchCommand {
         Agent agent = new Agent(gantry.backend(), launcher, options, SecretSource.NONE);
         agent.start();
         try {
-          measure(gantry, flow, 2, new ArrayList<>()); // warm the file cache and the database
+          // warm the file cache and the database
+          measureOne(gantry, flow, new ArrayList<>());
+          measureOne(gantry, flow, new ArrayList<>());
           for (int i = 0; i < runs; i++) {
             baseline.add(bareJavaVersion());
-            FlowRun run = measure(gantry, flow, dueToTask);
+            FlowRun run = measureOne(gantry, flow, dueToTask);
             var history = gantry.backend().runs().history(run.id());
             Instant submitted = at(history, RunState.Submitted);
             Instant running = at(history, RunState.Running);
@@ -101,7 +112,9 @@ public final class BenchCommand {
       }
       long base = median(baseline);
       long ours = median(dueToTask);
-      out.printf("runs: %d, agent poll interval %d ms%n", runs, pollInterval.toMillis());
+      out.printf(
+          "runs: %d, agent poll interval %d ms, warm start %s%n",
+          runs, pollInterval.toMillis(), warmStart ? "on" : "off");
       out.printf(
           "bare `java -version`:            median %4d ms, p90 %4d ms%n",
           base, percentile(baseline, 90));
@@ -125,41 +138,24 @@ public final class BenchCommand {
           .orElseThrow();
     }
 
-    private static FlowRun measure(GantryClient gantry, RegisteredFlow flow, List<Long> into)
-        throws Exception {
-      FlowRun last = null;
-      for (int i = 0; i < 1; i++) {
-        last = measureOne(gantry, flow, into);
-      }
-      return last;
-    }
-
-    private static void measure(
-        GantryClient gantry, RegisteredFlow flow, int count, List<Long> into) throws Exception {
-      for (int i = 0; i < count; i++) {
-        measureOne(gantry, flow, into);
-      }
-    }
-
+    /** Creates a run due now and returns it once it ended; adds due -> first task to into. */
     private static FlowRun measureOne(GantryClient gantry, RegisteredFlow flow, List<Long> into)
         throws Exception {
-      {
-        FlowRun run = gantry.createRun(flow.name(), Map.of("rows", "10"), Set.of());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Instant firstTask = null;
-        while (firstTask == null) {
-          if (System.nanoTime() > deadline) {
-            throw new UserError("run " + run.id() + " did not start a task within 60 s");
-          }
-          Thread.sleep(2);
-          firstTask = firstTaskStart(gantry.backend().runs().taskRuns(run.id()));
+      FlowRun run = gantry.createRun(flow.name(), Map.of("rows", "10"), Set.of());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      Instant firstTask = null;
+      while (firstTask == null) {
+        if (System.nanoTime() > deadline) {
+          throw new UserError("run " + run.id() + " did not start a task within 60 s");
         }
-        into.add(Duration.between(run.scheduledAt(), firstTask).toMillis());
-        while (!gantry.run(run.id()).state().isTerminal()) {
-          Thread.sleep(5);
-        }
-        return run;
+        Thread.sleep(2);
+        firstTask = firstTaskStart(gantry.backend().runs().taskRuns(run.id()));
       }
+      into.add(Duration.between(run.scheduledAt(), firstTask).toMillis());
+      while (!gantry.run(run.id()).state().isTerminal()) {
+        Thread.sleep(5);
+      }
+      return run;
     }
 
     private static Instant firstTaskStart(List<TaskRun> tasks) {

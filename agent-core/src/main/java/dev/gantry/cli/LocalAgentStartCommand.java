@@ -23,6 +23,15 @@ public final class LocalAgentStartCommand extends AgentStartCommand {
       description = "A JVM option for the runs' JVMs, e.g. --java-opt=-Xmx512m. Repeatable.")
   List<String> javaOptions = new ArrayList<>();
 
+  @Option(
+      names = "--no-warm-start",
+      negatable = true,
+      defaultValue = "true",
+      description =
+          "Keep one JVM started and warmed up ahead of the next run (default on), so runs"
+              + " without secrets start without waiting for a JVM.")
+  boolean warmStart;
+
   @Override
   protected String kind() {
     return "local";
@@ -30,6 +39,7 @@ public final class LocalAgentStartCommand extends AgentStartCommand {
 
   @Override
   protected Launcher createLauncher() {
-    return new LocalLauncher(javaOptions);
+    return new LocalLauncher(
+        javaOptions.isEmpty() ? LocalLauncher.DEFAULT_JVM_OPTIONS : javaOptions, warmStart);
   }
 }
