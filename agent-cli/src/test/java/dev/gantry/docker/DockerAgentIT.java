@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerAgentIT {
   private static final Duration RUN_TIME = DockerGantry.RUN_TIME;
+  // Each agent has a label of its own, and each run the label of the agent meant to take it.
+  private static final String MAIN = "docker-main";
   private static final String BAD_IMAGE = "bad-image";
   private static final String NO_PULL = "no-pull";
   private static final String TINY_MEMORY = "tiny-memory";
@@ -57,7 +59,7 @@ class DockerAgentIT {
             "dev.gantry.examples.Sleepy#sleepy")) {
       gantry.local.registerExample(factory);
     }
-    agent = gantry.startAgent("docker-e2e", Set.of(), DockerSettings.defaults());
+    agent = gantry.startAgent("docker-e2e", Set.of(MAIN), DockerSettings.defaults());
   }
 
   @AfterAll
@@ -67,7 +69,7 @@ class DockerAgentIT {
 
   @Test
   void aFlowOnLocalStorageRunsInTheGantryImageToSuccess() {
-    FlowRun run = gantry.local.run("etl", Map.of("rows", "10"));
+    FlowRun run = gantry.runFor(MAIN, "etl", Map.of("rows", "10"));
 
     FlowRun done = gantry.local.awaitEnd(run.id(), RUN_TIME);
 
@@ -94,7 +96,7 @@ class DockerAgentIT {
     assertThat(second.version()).isGreaterThan(1);
 
     FlowRun done =
-        gantry.local.awaitEnd(gantry.local.run("etl", Map.of("rows", "3")).id(), RUN_TIME);
+        gantry.local.awaitEnd(gantry.runFor(MAIN, "etl", Map.of("rows", "3")).id(), RUN_TIME);
 
     assertThat(done.state()).as(done.message()).isEqualTo(RunState.Success);
     assertThat(done.flowVersion()).isEqualTo(second.version());
@@ -104,7 +106,7 @@ class DockerAgentIT {
 
   @Test
   void runContainersCarryTheirLabelsTheBootstrapEnvironmentAndANonRootUser() {
-    FlowRun run = gantry.local.run("sleepy", Map.of("seconds", "30"));
+    FlowRun run = gantry.runFor(MAIN, "sleepy", Map.of("seconds", "30"));
     gantry.local.awaitState(run.id(), RunState.Running, RUN_TIME);
 
     InspectContainerResponse container =
@@ -142,7 +144,7 @@ class DockerAgentIT {
     Instant created = Instant.now();
 
     FlowRun done =
-        gantry.local.awaitEnd(gantry.local.run("etl-s3", Map.of()).id(), Duration.ofSeconds(30));
+        gantry.local.awaitEnd(gantry.runFor(MAIN, "etl-s3", Map.of()).id(), Duration.ofSeconds(30));
 
     assertThat(done.state()).isEqualTo(RunState.Failed);
     assertThat(done.message()).contains("pulling image 'gantry:latest' failed").contains(done.id());
@@ -186,7 +188,7 @@ class DockerAgentIT {
 
   @Test
   void aFailingFlowFailsTheRunWithTheTasksMessage() {
-    FlowRun done = gantry.local.awaitEnd(gantry.local.run("failing", Map.of()).id(), RUN_TIME);
+    FlowRun done = gantry.local.awaitEnd(gantry.runFor(MAIN, "failing", Map.of()).id(), RUN_TIME);
 
     assertThat(done.state()).isEqualTo(RunState.Failed);
     assertThat(done.message()).contains("explode").contains("the warehouse is on fire");
@@ -214,7 +216,7 @@ class DockerAgentIT {
 
   @Test
   void cancellingARunStopsItsContainerAndTheRunIsCancelledOnceTheContainerIsGone() {
-    FlowRun run = gantry.local.run("sleepy", Map.of("seconds", "120"));
+    FlowRun run = gantry.runFor(MAIN, "sleepy", Map.of("seconds", "120"));
     gantry.local.awaitState(run.id(), RunState.Running, RUN_TIME);
     String container = gantry.awaitContainer(run.id());
     await().atMost(RUN_TIME).until(() -> tasks(run).get("nap") == TaskState.RUNNING);
@@ -231,7 +233,7 @@ class DockerAgentIT {
 
   @Test
   void aContainerRemovedFromOutsideEndsTheRunCrashedSayingSo() {
-    FlowRun run = gantry.local.run("sleepy", Map.of("seconds", "120"));
+    FlowRun run = gantry.runFor(MAIN, "sleepy", Map.of("seconds", "120"));
     gantry.local.awaitState(run.id(), RunState.Running, RUN_TIME);
     String container = gantry.awaitContainer(run.id());
 

@@ -4,15 +4,19 @@ import dev.gantry.agents.AgentInfo;
 import dev.gantry.backend.Backend;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launcher.ExitReport;
+import dev.gantry.launcher.Infrastructure;
 import dev.gantry.launcher.LaunchException;
 import dev.gantry.launcher.Launcher;
 import dev.gantry.launcher.RunExecution;
 import dev.gantry.runs.FlowRun;
+import dev.gantry.runs.LabelRule;
+import dev.gantry.runs.RunFence;
 import dev.gantry.runs.RunState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,6 +100,7 @@ public final class Agent {
                 now,
                 null));
     launcher.prepare();
+    adoptLeftInfrastructure();
     schedule("heartbeat", options.heartbeatInterval(), this::heartbeat);
     schedule("cancel watch", CANCEL_WATCH_INTERVAL, this::enforceCancels);
     schedule("log flusher", FLUSH_INTERVAL, this::flushLogs);
@@ -243,26 +248,82 @@ public final class Agent {
   }
 
   /**
-   * Ends runs of agents of this kind that stopped heartbeating. Local runs cannot be re-attached by
-   * another process (they stop with their agent), so they end Crashed.
+   * Takes over the runs of agents of this kind that stopped heartbeating: re-attaches to their
+   * infrastructure when the launcher finds it, else ends them Crashed. (Local runs stop with their
+   * agent, so theirs end Crashed.)
    */
   private void reapOrphans() {
     Instant before = Instant.now().minus(options.orphanTimeout());
     for (FlowRun run : backend.runs().orphanedRuns(launcher.kind(), before)) {
-      if (active.containsKey(run.id())) {
-        continue;
-      }
-      String message =
-          "agent "
-              + run.agentId()
-              + " stopped heartbeating before run "
-              + run.id()
-              + " ended; its infrastructure is gone";
-      if (launcher.find(run.id(), run.attempt(), null, line -> {}).isEmpty()
-          && backend.runs().transition(run.fence(), RunState.Crashed, message)) {
-        log.warn("{}: marked Crashed", message);
+      if (!active.containsKey(run.id()) && LabelRule.agentTakes(options.labels(), run.labels())) {
+        adopt(run, "agent " + run.agentId() + " stopped heartbeating");
       }
     }
+  }
+
+  /**
+   * At start: the infrastructure of this launcher's kind that outlived its agent (for example this
+   * agent's previous process, killed) is re-attached or finalized.
+   */
+  private void adoptLeftInfrastructure() {
+    Instant stale = Instant.now().minus(options.orphanTimeout());
+    for (Infrastructure infra : launcher.discover()) {
+      try {
+        FlowRun run = backend.runs().find(infra.runId()).orElse(null);
+        if (run == null
+            || !run.state().isActive()
+            || run.attempt() != infra.attempt()
+            || run.agentId() == null
+            || !LabelRule.agentTakes(options.labels(), run.labels())) {
+          continue; // not ours to adopt; reconciliation removes what belongs to ended runs
+        }
+        AgentInfo owner = backend.agents().find(run.agentId()).orElse(null);
+        boolean ownerGone =
+            owner == null
+                || owner.stoppedAt() != null
+                || owner.heartbeatAt().isBefore(stale)
+                || owner.name().equals(options.name()); // our own previous process
+        if (ownerGone) {
+          adopt(run, "agent " + (owner == null ? run.agentId() : owner.name()) + " is gone");
+        }
+      } catch (RuntimeException e) {
+        log.warn("could not adopt run {}: {}", infra.runId(), oneLine(e));
+      }
+    }
+  }
+
+  /** Hands the run to this agent and re-attaches to its infrastructure, or ends it Crashed. */
+  private void adopt(FlowRun run, String why) {
+    Optional<RunFence> fence =
+        backend.runs().adopt(run.fence(), id, "adopted by agent " + options.name() + ": " + why);
+    if (fence.isEmpty()) {
+      return; // it moved on meanwhile, or another agent adopted it first
+    }
+    FlowRun adopted = backend.runs().find(run.id()).orElseThrow();
+    Instant storedUpTo = backend.runs().latestLogAt(run.id()).orElse(null);
+    RunReporter reporter =
+        new RunReporter(
+            backend.runs(),
+            fence.get(),
+            new Redactor(planner.secretValuesFor(adopted).values()),
+            storedUpTo);
+    Supervised supervised = new Supervised(adopted, reporter);
+    active.put(run.id(), supervised);
+    Optional<RunExecution> execution = launcher.find(run.id(), run.attempt(), storedUpTo, reporter);
+    if (execution.isEmpty()) {
+      active.remove(run.id());
+      String message = why + " before run " + run.id() + " ended; its infrastructure is gone";
+      reporter.agentLog("ERROR", message);
+      reporter.flush();
+      backend.runs().transition(fence.get(), RunState.Crashed, message);
+      log.warn("{}: marked Crashed", message);
+      wake.release();
+      return;
+    }
+    reporter.agentLog("INFO", "re-attached by agent " + options.name() + " (" + why + ")");
+    supervised.execution = execution.get();
+    execution.get().exit().whenComplete((report, error) -> finish(supervised, report, error));
+    log.info("run {} re-attached ({})", run.id(), why);
   }
 
   private void schedule(String name, Duration every, Runnable task) {

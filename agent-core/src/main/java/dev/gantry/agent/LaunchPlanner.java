@@ -82,4 +82,24 @@ final class LaunchPlanner {
     secretValues.forEach((name, value) -> env.put(BootstrapSpec.SECRET_PREFIX + name, value));
     return new Plan(new LaunchRequest(run, flow, env, flow.image(), agentId), secretValues);
   }
+
+  /**
+   * The secret values a run of this flow version carries, to redact its output when it is
+   * re-attached; empty when they cannot be resolved any more.
+   */
+  Map<String, String> secretValuesFor(FlowRun run) {
+    try {
+      return flows.find(run.flowId()).map(flow -> resolveQuietly(flow.secrets())).orElse(Map.of());
+    } catch (RuntimeException e) {
+      return Map.of();
+    }
+  }
+
+  private Map<String, String> resolveQuietly(java.util.Set<String> names) {
+    try {
+      return secrets.resolve(names);
+    } catch (SecretSource.MissingSecretException e) {
+      return Map.of();
+    }
+  }
 }

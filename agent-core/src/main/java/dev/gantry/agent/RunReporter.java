@@ -12,6 +12,7 @@ import dev.gantry.runs.RunState;
 import dev.gantry.runs.TaskStateUpdate;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -30,15 +31,26 @@ final class RunReporter implements OutputSink {
   private final RunStore runs;
   private final RunFence fence;
   private final Redactor redactor;
+  private final Instant logsAfter;
   private final List<LogRecord> pending = new ArrayList<>();
   private volatile boolean running;
   private volatile String resultState;
   private volatile String resultMessage;
 
   RunReporter(RunStore runs, RunFence fence, Redactor redactor) {
+    this(runs, fence, redactor, null);
+  }
+
+  /**
+   * @param logsAfter for a re-attached run: log events stamped at or before this instant are
+   *     already stored and are dropped, so a launcher may deliver output again without doubling it;
+   *     null to keep everything
+   */
+  RunReporter(RunStore runs, RunFence fence, Redactor redactor, Instant logsAfter) {
     this.runs = runs;
     this.fence = fence;
     this.redactor = redactor;
+    this.logsAfter = logsAfter;
   }
 
   @Override
@@ -59,16 +71,22 @@ final class RunReporter implements OutputSink {
     switch (event.path("event").asText()) {
       case "run" -> onRunState(event);
       case "task" -> onTaskState(event);
-      case "log" ->
-          addLog(
-              new LogRecord(
-                  0,
-                  fence.runId(),
-                  instant(event),
-                  event.path("level").asText("INFO"),
-                  event.path("logger").asText("flow"),
-                  text(event, "task"),
-                  redactor.redact(event.path("message").asText(""))));
+      case "log" -> {
+        // Stores keep microseconds: compare at that precision.
+        if (logsAfter != null
+            && !instant(event).truncatedTo(ChronoUnit.MICROS).isAfter(logsAfter)) {
+          return; // stored before this agent re-attached
+        }
+        addLog(
+            new LogRecord(
+                0,
+                fence.runId(),
+                instant(event),
+                event.path("level").asText("INFO"),
+                event.path("logger").asText("flow"),
+                text(event, "task"),
+                redactor.redact(event.path("message").asText(""))));
+      }
       case "result" -> {
         resultState = event.path("state").asText();
         resultMessage = redactor.redact(text(event, "message"));

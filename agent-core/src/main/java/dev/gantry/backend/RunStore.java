@@ -65,6 +65,18 @@ public interface RunStore {
    */
   List<FlowRun> orphanedRuns(String agentKind, Instant heartbeatBefore);
 
+  /**
+   * Hands an active run's current attempt to another agent (adoption), keeping its state and
+   * attempt, and records the handover in the history.
+   *
+   * @return the new fence, or empty when the stale fence is no longer the run's current one or the
+   *     run is not active
+   */
+  Optional<RunFence> adopt(RunFence stale, String newAgentId, String message);
+
+  /** When the newest stored log record of the run was written, if it has any. */
+  Optional<Instant> latestLogAt(String runId);
+
   List<StateChange> history(String runId);
 
   /** Records a task state for the fenced attempt (inserts or updates the task run). */

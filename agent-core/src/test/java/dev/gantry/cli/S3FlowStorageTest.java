@@ -60,9 +60,13 @@ class S3FlowStorageTest {
     server.createBucket(BUCKET);
     gantry = new LocalGantry(dir.resolve("home"));
     Path credentials = Files.writeString(dir.resolve("aws.json"), server.credentialsJson() + "\n");
-    CliResult set = gantry("secret", "set", "AWS_CREDENTIALS", "--from-file", credentials.toString());
+    CliResult set =
+        gantry("secret", "set", "AWS_CREDENTIALS", "--from-file", credentials.toString());
     assertThat(set.exitCode()).as(set.err()).isZero();
-    startAgent("s3-agent", Set.of(S3.DEFAULT_LABEL), BackendSecretSource.of(gantry.client.backend(), home()));
+    startAgent(
+        "s3-agent",
+        Set.of(S3.DEFAULT_LABEL),
+        BackendSecretSource.of(gantry.client.backend(), home()));
   }
 
   @AfterAll
@@ -136,7 +140,8 @@ class S3FlowStorageTest {
     FlowRun done = gantry.awaitEnd(gantry.run("etl", Map.of("rows", "10")).id(), RUN_TIME);
 
     assertThat(done.state()).as(done.message()).isEqualTo(RunState.Success);
-    assertThat(logs(done)).anySatisfy(l -> assertThat(l.message()).contains(BundleFixtures.ETL_LOAD_10));
+    assertThat(logs(done))
+        .anySatisfy(l -> assertThat(l.message()).contains(BundleFixtures.ETL_LOAD_10));
     assertThat(gantry("flow", "list").out()).contains("s3-flow-storage (storage)");
     assertThat(gantry("run", "show", done.id()).out())
         .contains("Labels     s3-flow-storage (storage)");
@@ -233,7 +238,11 @@ class S3FlowStorageTest {
         "set",
         "ROTATING_AWS",
         "--value",
-        "{\"ACCESS_KEY\": \"" + server.accessKey() + "\", \"SECRET_ACCESS_KEY\": \"" + stale + "\"}");
+        "{\"ACCESS_KEY\": \""
+            + server.accessKey()
+            + "\", \"SECRET_ACCESS_KEY\": \""
+            + stale
+            + "\"}");
 
     FlowRun done = gantry.awaitEnd(gantry.run("echo-env", Map.of()).id(), RUN_TIME);
 
@@ -246,13 +255,21 @@ class S3FlowStorageTest {
 
   @Test
   void aMissingSecretFailsTheRunAtLaunchNamingItBeforeAnythingStarts() {
-    FlowRun run = runOfCraftedFlow("needs-token", "module:dev.gantry.examples.Etl#etl", Set.of("NOT_SET_TOKEN"), S3.DEFAULT_LABEL);
+    FlowRun run =
+        runOfCraftedFlow(
+            "needs-token",
+            "module:dev.gantry.examples.Etl#etl",
+            Set.of("NOT_SET_TOKEN"),
+            S3.DEFAULT_LABEL);
 
     FlowRun done = gantry.awaitEnd(run.id(), RUN_TIME);
 
     assertThat(done.state()).isEqualTo(RunState.Failed);
-    assertThat(done.message()).contains("secret 'NOT_SET_TOKEN' is not set").contains("gantry secret set NOT_SET_TOKEN");
-    assertThat(history(done)).containsExactly(RunState.Scheduled, RunState.Submitted, RunState.Failed);
+    assertThat(done.message())
+        .contains("secret 'NOT_SET_TOKEN' is not set")
+        .contains("gantry secret set NOT_SET_TOKEN");
+    assertThat(history(done))
+        .containsExactly(RunState.Scheduled, RunState.Submitted, RunState.Failed);
   }
 
   @Test
@@ -265,13 +282,17 @@ class S3FlowStorageTest {
     startAgent("wrong-key-agent", Set.of("wrong-key"), new BackendSecretSource(otherKey));
     FlowRun run =
         runOfCraftedFlow(
-            "wrong-key-flow", "module:dev.gantry.examples.Etl#etl", Set.of("AWS_CREDENTIALS"), "wrong-key");
+            "wrong-key-flow",
+            "module:dev.gantry.examples.Etl#etl",
+            Set.of("AWS_CREDENTIALS"),
+            "wrong-key");
 
     FlowRun done = gantry.awaitEnd(run.id(), RUN_TIME);
 
     assertThat(done.state()).isEqualTo(RunState.Failed);
     assertThat(done.message())
-        .contains("secret 'AWS_CREDENTIALS' cannot be decrypted with the key from GANTRY_SECRET_KEY");
+        .contains(
+            "secret 'AWS_CREDENTIALS' cannot be decrypted with the key from GANTRY_SECRET_KEY");
     assertThat(history(done)).doesNotContain(RunState.Running);
   }
 
@@ -279,42 +300,88 @@ class S3FlowStorageTest {
   void registrationFailuresAreOneLineNamingBucketKeyAndCause() throws Exception {
     CliResult noBucket =
         gantry(
-            "flow", "register", "--jar", ExamplesJar.path().toString(),
-            "--factory", "dev.gantry.examples.Chatty#chatty",
-            "--storage", "s3://no-such-bucket/x",
-            "--s3-endpoint", server.endpoint(),
-            "--s3-credentials-secret", "AWS_CREDENTIALS");
+            "flow",
+            "register",
+            "--jar",
+            ExamplesJar.path().toString(),
+            "--factory",
+            "dev.gantry.examples.Chatty#chatty",
+            "--storage",
+            "s3://no-such-bucket/x",
+            "--s3-endpoint",
+            server.endpoint(),
+            "--s3-credentials-secret",
+            "AWS_CREDENTIALS");
     String dead = "http://127.0.0.1:" + S3ProxyServer.freePort();
     CliResult unreachable =
         gantry(
-            "flow", "register", "--jar", ExamplesJar.path().toString(),
-            "--factory", "dev.gantry.examples.Chatty#chatty",
-            "--storage", "s3://" + BUCKET + "/x",
-            "--s3-endpoint", dead,
-            "--s3-credentials-secret", "AWS_CREDENTIALS");
+            "flow",
+            "register",
+            "--jar",
+            ExamplesJar.path().toString(),
+            "--factory",
+            "dev.gantry.examples.Chatty#chatty",
+            "--storage",
+            "s3://" + BUCKET + "/x",
+            "--s3-endpoint",
+            dead,
+            "--s3-credentials-secret",
+            "AWS_CREDENTIALS");
     String wrongKey = "wrong-" + UUID.randomUUID();
     gantry(
-        "secret", "set", "WRONG_AWS", "--value",
-        "{\"ACCESS_KEY\": \"" + server.accessKey() + "\", \"SECRET_ACCESS_KEY\": \"" + wrongKey + "\"}");
+        "secret",
+        "set",
+        "WRONG_AWS",
+        "--value",
+        "{\"ACCESS_KEY\": \""
+            + server.accessKey()
+            + "\", \"SECRET_ACCESS_KEY\": \""
+            + wrongKey
+            + "\"}");
     CliResult wrongCredentials =
         gantry(
-            "flow", "register", "--jar", ExamplesJar.path().toString(),
-            "--factory", "dev.gantry.examples.Chatty#chatty",
-            "--storage", "s3://" + BUCKET + "/x",
-            "--s3-endpoint", server.endpoint(),
-            "--s3-credentials-secret", "WRONG_AWS");
+            "flow",
+            "register",
+            "--jar",
+            ExamplesJar.path().toString(),
+            "--factory",
+            "dev.gantry.examples.Chatty#chatty",
+            "--storage",
+            "s3://" + BUCKET + "/x",
+            "--s3-endpoint",
+            server.endpoint(),
+            "--s3-credentials-secret",
+            "WRONG_AWS");
     CliResult optionsWithoutS3 =
         gantry(
-            "flow", "register", "--jar", ExamplesJar.path().toString(),
-            "--factory", "dev.gantry.examples.Chatty#chatty",
-            "--s3-endpoint", server.endpoint());
+            "flow",
+            "register",
+            "--jar",
+            ExamplesJar.path().toString(),
+            "--factory",
+            "dev.gantry.examples.Chatty#chatty",
+            "--s3-endpoint",
+            server.endpoint());
 
-    assertOneLineError(noBucket, "S3 bucket 'no-such-bucket' does not exist", "s3://no-such-bucket/x/chatty/", "create it");
-    assertOneLineError(unreachable, "cannot reach S3 for s3://flows/x/chatty/", dead, "Connection refused");
-    assertOneLineError(wrongCredentials, "S3 refused the credentials (SignatureDoesNotMatch)", "s3://flows/x/chatty/", "secret WRONG_AWS");
+    assertOneLineError(
+        noBucket,
+        "S3 bucket 'no-such-bucket' does not exist",
+        "s3://no-such-bucket/x/chatty/",
+        "create it");
+    assertOneLineError(
+        unreachable, "cannot reach S3 for s3://flows/x/chatty/", dead, "Connection refused");
+    assertOneLineError(
+        wrongCredentials,
+        "S3 refused the credentials (SignatureDoesNotMatch)",
+        "s3://flows/x/chatty/",
+        "secret WRONG_AWS");
     assertThat(wrongCredentials.err()).doesNotContain(wrongKey);
     assertOneLineError(optionsWithoutS3, "need --storage s3://BUCKET/PREFIX");
-    gantry.client.backend().flows().latest("chatty")
+    gantry
+        .client
+        .backend()
+        .flows()
+        .latest("chatty")
         .ifPresent(
             flow ->
                 assertThat(flow.location())
@@ -331,7 +398,8 @@ class S3FlowStorageTest {
   }
 
   /** A flow row made directly, for what registration would refuse to make. */
-  private FlowRun runOfCraftedFlow(String name, String location, Set<String> secrets, String label) {
+  private FlowRun runOfCraftedFlow(
+      String name, String location, Set<String> secrets, String label) {
     RegisteredFlow flow =
         gantry
             .client
@@ -352,7 +420,9 @@ class S3FlowStorageTest {
   }
 
   private List<RunState> history(FlowRun run) {
-    return gantry.client.backend().runs().history(run.id()).stream().map(StateChange::state).toList();
+    return gantry.client.backend().runs().history(run.id()).stream()
+        .map(StateChange::state)
+        .toList();
   }
 
   private List<LogRecord> logs(FlowRun run) {

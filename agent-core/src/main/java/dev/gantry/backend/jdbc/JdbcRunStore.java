@@ -370,6 +370,48 @@ final class JdbcRunStore implements RunStore {
   }
 
   @Override
+  public Optional<RunFence> adopt(RunFence stale, String newAgentId, String message) {
+    Objects.requireNonNull(newAgentId, "newAgentId");
+    List<Object> params =
+        new ArrayList<>(
+            List.of(
+                newAgentId,
+                db.now(),
+                fit(message, MESSAGE_LENGTH),
+                stale.runId(),
+                stale.attempt(),
+                stale.agentId()));
+    params.addAll(ACTIVE);
+    String sql =
+        "UPDATE flow_runs SET agent_id = ?, updated_at = ?, message = ?"
+            + " WHERE id = ? AND attempt = ? AND agent_id = ? AND state IN ("
+            + placeholders(ACTIVE.size())
+            + ")";
+    return db.transaction(
+        "hand run " + stale.runId() + " (attempt " + stale.attempt() + ") to agent " + newAgentId,
+        c -> {
+          if (update(c, sql, params.toArray()) != 1) {
+            return Optional.empty();
+          }
+          update(c, APPEND_HISTORY, stale.runId());
+          return Optional.of(new RunFence(stale.runId(), stale.attempt(), newAgentId));
+        });
+  }
+
+  @Override
+  public Optional<Instant> latestLogAt(String runId) {
+    return db.read(
+            "read the newest log time of run " + runId,
+            c ->
+                queryOne(
+                    c,
+                    "SELECT MAX(logged_at) AS latest FROM run_logs WHERE run_id = ?",
+                    row -> Optional.ofNullable(instant(row, "latest")),
+                    runId))
+        .flatMap(latest -> latest);
+  }
+
+  @Override
   public List<StateChange> history(String runId) {
     return db.read(
         "read the state history of run " + runId,

@@ -1,0 +1,237 @@
+package dev.gantry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gantry.agents.AgentInfo;
+import dev.gantry.client.GantryClient;
+import dev.gantry.client.GantryHome;
+import dev.gantry.flow.storage.Local;
+import dev.gantry.flows.BundleFormat;
+import dev.gantry.flows.NewFlowVersion;
+import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.runs.FlowRun;
+import dev.gantry.runs.NewRun;
+import dev.gantry.testing.ExamplesJar;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code gantry run explain}: why a due run is still Scheduled, from the agents the backend knows;
+ * and the warning {@code flow register} prints when no agent would take the flow.
+ */
+class RunExplainTest {
+  @TempDir Path home;
+  private GantryClient gantry;
+  private RegisteredFlow flow;
+
+  @BeforeEach
+  void open() {
+    gantry = GantryClient.open(new GantryHome(home), null);
+    flow =
+        gantry
+            .backend()
+            .flows()
+            .register(
+                new NewFlowVersion(
+                    "waiting",
+                    BundleFormat.module,
+                    "module:dev.gantry.examples.Etl#etl",
+                    null,
+                    "dev.gantry.examples.Etl#etl",
+                    null,
+                    List.of(),
+                    Set.of(),
+                    List.of()));
+  }
+
+  @AfterEach
+  void close() {
+    gantry.close();
+  }
+
+  private CliResult gantry(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--home=" + home);
+    return CliResult.run(all.toArray(String[]::new));
+  }
+
+  private FlowRun run(Set<String> labels, Instant due) {
+    return gantry.backend().runs().create(new NewRun(flow.id(), labels, Map.of(), due));
+  }
+
+  private AgentInfo agent(
+      String name, Set<String> labels, int running, int max, Instant heartbeat, Instant stopped) {
+    AgentInfo agent =
+        new AgentInfo(
+            UUID.randomUUID().toString(),
+            name,
+            "local",
+            "host-1",
+            labels,
+            max,
+            running,
+            heartbeat.minusSeconds(60),
+            heartbeat,
+            stopped);
+    gantry.backend().agents().register(agent);
+    gantry.backend().agents().heartbeat(agent.id(), heartbeat, running);
+    if (stopped != null) {
+      gantry.backend().agents().markStopped(agent.id(), stopped);
+    }
+    return agent;
+  }
+
+  private String explain(FlowRun run) {
+    CliResult result = gantry("run", "explain", run.id());
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    return result.out();
+  }
+
+  @Test
+  void withNoCoveringAgentItNamesTheLabelsTheClosestAgentsLack() {
+    Instant now = Instant.now();
+    agent("s3-agent", Set.of("s3-flow-storage"), 0, 4, now, null);
+    agent("other-agent", Set.of("other"), 0, 4, now, null);
+    FlowRun run = run(Set.of("s3-flow-storage", "gpu"), now);
+
+    String out = explain(run);
+
+    assertThat(out.lines().findFirst().orElseThrow())
+        .isEqualTo(
+            "Run "
+                + run.id()
+                + " is due but no live agent takes it: it has labels gpu, s3-flow-storage.");
+    assertThat(out)
+        .contains("Closest live agents:")
+        .contains("- s3-agent (labels s3-flow-storage) lacks gpu")
+        .contains("- other-agent (labels other) lacks gpu, s3-flow-storage")
+        .contains("gantry agent start local -l gpu -l s3-flow-storage");
+    assertThat(out.indexOf("s3-agent")).as("closest first").isLessThan(out.indexOf("other-agent"));
+  }
+
+  @Test
+  void agentsThatWouldTakeItButStoppedOrWentSilentAreNamed() {
+    Instant now = Instant.now();
+    agent("stopped-agent", Set.of("etl"), 0, 4, now.minusSeconds(20), now.minusSeconds(10));
+    agent("silent-agent", Set.of("etl"), 0, 4, now.minus(Duration.ofMinutes(5)), null);
+    FlowRun run = run(Set.of("etl"), now);
+
+    String out = explain(run);
+
+    assertThat(out)
+        .contains("no live agent takes it")
+        .contains("No agent is live")
+        .contains("Agents that would take it but are not live:")
+        .contains("- stopped-agent: stopped at")
+        .contains("- silent-agent: last heartbeat")
+        .contains("(5m ");
+  }
+
+  @Test
+  void aRunWithoutLabelsNamesTheLabelsThatKeepAgentsAway() {
+    agent("labelled", Set.of("team-a", "gpu"), 0, 4, Instant.now(), null);
+    FlowRun run = run(Set.of(), Instant.now());
+
+    String out = explain(run);
+
+    assertThat(out)
+        .contains("it has no labels, so only an agent without labels takes it.")
+        .contains(
+            "- labelled (labels gpu,team-a) has gpu, team-a, and a run without labels goes only"
+                + " to agents without labels");
+  }
+
+  @Test
+  void whenEveryMatchingAgentIsAtItsLimitItSaysSo() {
+    Instant now = Instant.now();
+    agent("busy-1", Set.of("etl"), 2, 2, now, null);
+    agent("busy-2", Set.of("etl", "extra"), 4, 4, now, null);
+    agent("elsewhere", Set.of("gpu"), 0, 4, now, null);
+    FlowRun run = run(Set.of("etl"), now);
+
+    String out = explain(run);
+
+    assertThat(out.lines().findFirst().orElseThrow())
+        .contains("is due and 2 live agents take its labels etl, but every one is at its limit:");
+    assertThat(out)
+        .contains("- busy-1 running 2/2")
+        .contains("- busy-2 running 4/4")
+        .doesNotContain("elsewhere");
+  }
+
+  @Test
+  void aCoveringAgentWithAFreeSlotShouldClaimItAtItsNextPoll() {
+    agent("ready", Set.of("etl"), 1, 4, Instant.now(), null);
+    FlowRun run = run(Set.of("etl"), Instant.now());
+
+    assertThat(explain(run))
+        .contains("is due and agent ready takes its labels etl with a free slot (1/4 running)")
+        .contains("next poll");
+  }
+
+  @Test
+  void aRunScheduledForLaterIsNotDueYet() {
+    FlowRun run = run(Set.of("etl"), Instant.now().plus(Duration.ofHours(2)));
+
+    assertThat(explain(run)).contains("not due yet").contains("in 1h 59m");
+  }
+
+  @Test
+  void aClaimedRunIsNotWaitingForAnAgent() {
+    AgentInfo ready = agent("ready", Set.of("etl"), 0, 4, Instant.now(), null);
+    FlowRun run = run(Set.of("etl"), Instant.now());
+    gantry.backend().runs().claimDue(ready.id(), Set.of("etl"), 1, Instant.now());
+
+    assertThat(explain(run))
+        .contains(
+            "is Submitted (attempt 1, agent " + ready.id() + "): it is not waiting for an agent.");
+  }
+
+  @Test
+  void registeringAFlowNoRecentAgentTakesPrintsAWarningLine() {
+    agent("team-b-agent", Set.of(Local.hostName(), "team-b"), 0, 4, Instant.now(), null);
+
+    CliResult uncovered =
+        gantry(
+            "flow",
+            "register",
+            "--jar",
+            ExamplesJar.path().toString(),
+            "--factory",
+            "dev.gantry.examples.Chatty#chatty",
+            "--label",
+            "team-a");
+    CliResult covered =
+        gantry(
+            "flow",
+            "register",
+            "--jar",
+            ExamplesJar.path().toString(),
+            "--factory",
+            "dev.gantry.examples.Chatty#chatty",
+            "--label",
+            "team-b");
+
+    assertThat(uncovered.exitCode()).isZero();
+    assertThat(uncovered.err().lines().toList())
+        .singleElement()
+        .asString()
+        .startsWith("warning: no agent seen in the last 10 minutes takes runs with labels ")
+        .contains("team-a")
+        .contains("closest: team-b-agent")
+        .contains("lacks team-a")
+        .contains("gantry agent start local -l ");
+    assertThat(covered.exitCode()).isZero();
+    assertThat(covered.err()).isEmpty();
+  }
+}
