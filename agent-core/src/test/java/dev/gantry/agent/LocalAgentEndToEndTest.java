@@ -33,19 +33,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local path end to end: flows registered from the examples jar, one local agent, each run in a
- * real child JVM through the bootstrap, on the embedded H2 backend.
+ * real child JVM through the bootstrap. Run on the embedded H2 backend and on PostgreSQL.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LocalAgentEndToEndTest {
+abstract class LocalAgentEndToEndTest {
   private static final Duration RUN_TIME = Duration.ofSeconds(60);
 
   @TempDir static Path dir;
   private LocalGantry gantry;
   private Agent agent;
 
+  /** The backend this run of the suite uses. */
+  protected abstract String databaseUrl(Path home);
+
   @BeforeAll
   void startAgent() {
-    gantry = new LocalGantry(dir);
+    gantry = new LocalGantry(dir, databaseUrl(dir));
     for (String factory :
         List.of(
             "dev.gantry.examples.Etl#etl",

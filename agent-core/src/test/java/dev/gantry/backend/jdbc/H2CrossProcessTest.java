@@ -21,12 +21,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -155,15 +157,21 @@ class H2CrossProcessTest {
     command.add(BackendProcess.class.getName());
     command.addAll(List.of(args));
     Process process =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        new ProcessBuilder(command).redirectErrorStream(true).start();
     processes.add(process);
     return new Child(process);
   }
 
-  /** A child JVM running {@link BackendProcess}, with its protocol lines queued as they come. */
+  /**
+   * A child JVM running {@link BackendProcess}: its protocol lines are queued as they come, and the
+   * last lines of its other output are kept to explain a failure.
+   */
   private static final class Child {
+    private static final int KEPT_OUTPUT_LINES = 40;
+
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final Deque<String> output = new ConcurrentLinkedDeque<>();
 
     Child(Process process) {
       this.process = process;
@@ -176,6 +184,11 @@ class H2CrossProcessTest {
                   for (String line = out.readLine(); line != null; line = out.readLine()) {
                     if (line.startsWith("@@ ")) {
                       lines.add(line.substring(3));
+                    } else {
+                      output.addLast(line);
+                      if (output.size() > KEPT_OUTPUT_LINES) {
+                        output.pollFirst();
+                      }
                     }
                   }
                 } catch (IOException e) {
@@ -187,12 +200,26 @@ class H2CrossProcessTest {
       reader.start();
     }
 
+    /** The next protocol line; fails at once, with the child's last output, if it died. */
     String next() throws InterruptedException {
-      String line = lines.poll(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(line)
-          .as("a line from the child process (alive: %s)", process.isAlive())
-          .isNotNull();
-      return line;
+      long deadline = System.nanoTime() + PROCESS_TIMEOUT.toNanos();
+      while (System.nanoTime() < deadline) {
+        String line = lines.poll(200, TimeUnit.MILLISECONDS);
+        if (line != null) {
+          return line;
+        }
+        if (!process.isAlive() && lines.isEmpty()) {
+          process.waitFor();
+          throw new AssertionError(
+              "the child process exited ("
+                  + process.exitValue()
+                  + ") without the expected line; its last output:\n"
+                  + String.join("\n", output));
+        }
+      }
+      throw new AssertionError(
+          "no line from the child process in " + PROCESS_TIMEOUT + "; its last output:\n"
+              + String.join("\n", output));
     }
 
     void expect(String expected) throws InterruptedException {
