@@ -356,7 +356,8 @@ public final class Agent {
       claiming = false;
     }
     if (claimThread != null) {
-      claimThread.interrupt();
+      // Woken, not interrupted: interrupting a thread inside a JDBC call breaks its connection.
+      wake.release();
       try {
         claimThread.join(5_000);
       } catch (InterruptedException e) {

@@ -102,7 +102,7 @@ public final class JdbcBackend implements Backend {
    * H2's automatic mixed mode serves the file on a TCP port of every interface, guarded only by a
    * random key in the lock file. Other Gantry processes on this machine are the only clients, so
    * bind it to the loopback interface, unless the JVM was started with its own {@code
-   * h2.bindAddress}. H2 reads the property once, when its first database opens.
+   * h2.bindAddress}. H2 reads the property once, when its classes load.
    */
   private static void keepEmbeddedServerOnLoopback() {
     if (System.getProperty(H2_BIND_ADDRESS) == null) {

@@ -232,6 +232,11 @@ final class JdbcRunStore implements RunStore {
         c -> query(c, sql, row -> row.getString("id"), params.toArray()));
   }
 
+  /**
+   * Claims one polled run in its own short transaction, so a row lock is held only while its
+   * history is appended. (On PostgreSQL, {@code FOR UPDATE SKIP LOCKED} could claim a whole batch
+   * in one statement instead; it would replace {@link #dueCandidates} and this method together.)
+   */
   private Optional<FlowRun> claim(String runId, String agentId, Instant now) {
     return db.transaction(
         "claim run " + runId + " for agent " + agentId,

@@ -35,6 +35,7 @@ public final class S3BundleStorage implements BundleStorage {
 
   private final String bucket;
   private final String prefix;
+  private final String credentialsSecret;
   private final S3Connection connection;
   private final long partSize;
 
@@ -48,6 +49,8 @@ public final class S3BundleStorage implements BundleStorage {
     }
     this.bucket = storage.bucket();
     this.prefix = normalizePrefix(storage.prefix());
+    // The run signs with the storage's secret even when registration used the default chain.
+    this.credentialsSecret = storage.credentialsSecretName();
     this.connection = new S3Connection(storage.region(), storage.endpoint(), credentials);
     this.partSize = partSize;
   }
@@ -74,11 +77,7 @@ public final class S3BundleStorage implements BundleStorage {
       throw S3Failure.describe(Operation.UPLOAD, bucket, key, connection, e);
     }
     return new S3Location(
-            bucket,
-            key,
-            connection.region(),
-            connection.endpoint(),
-            connection.credentials().secretName())
+            bucket, key, connection.region(), connection.endpoint(), credentialsSecret)
         .toUri();
   }
 

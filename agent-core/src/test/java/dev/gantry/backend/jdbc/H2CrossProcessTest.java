@@ -156,8 +156,7 @@ class H2CrossProcessTest {
     command.add(System.getProperty("java.class.path"));
     command.add(BackendProcess.class.getName());
     command.addAll(List.of(args));
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     processes.add(process);
     return new Child(process);
   }
@@ -218,7 +217,9 @@ class H2CrossProcessTest {
         }
       }
       throw new AssertionError(
-          "no line from the child process in " + PROCESS_TIMEOUT + "; its last output:\n"
+          "no line from the child process in "
+              + PROCESS_TIMEOUT
+              + "; its last output:\n"
               + String.join("\n", output));
     }
 

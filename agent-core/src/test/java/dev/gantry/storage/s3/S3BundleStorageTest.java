@@ -224,6 +224,12 @@ class S3BundleStorageTest {
       Path fetched = work.resolve("fetched");
       BundleLocations.fetch("chain", location, fetched, Map.of());
       assertThat(Sha256.of(fetched)).isEqualTo(Sha256.of(bundle));
+
+      // Uploaded with the chain, but the storage names its secret: the runs sign with that.
+      String named =
+          new S3BundleStorage(storage(), S3Credentials.defaultChain())
+              .store("chain-named", BundleFormat.source, Sha256.of(bundle), bundle);
+      assertThat(S3Location.parse(named).credentialsSecret()).isEqualTo(SECRET);
     } finally {
       System.clearProperty("aws.accessKeyId");
       System.clearProperty("aws.secretAccessKey");

@@ -51,7 +51,9 @@ public record S3(
     secrets = Set.copyOf(secrets);
     if (credentialsSecret != null && !secrets.contains(credentialsSecret)) {
       throw new IllegalArgumentException(
-          "the credentials secret '" + credentialsSecret + "' must be one of the storage's secrets");
+          "the credentials secret '"
+              + credentialsSecret
+              + "' must be one of the storage's secrets");
     }
   }
 
