@@ -470,6 +470,57 @@ public abstract class BackendContractTest {
         .containsExactly("current line");
   }
 
+  // -------------------------------------------------------------------------------- adoption
+
+  @Test
+  void adoptionHandsTheCurrentAttemptToTheNewAgentAndFencesOutTheOldOne() {
+    FlowRun running = runIn(RunState.Running, register("etl"), "old-agent");
+
+    Optional<RunFence> adopted =
+        backend.runs().adopt(running.fence(), "new-agent", "old-agent stopped heartbeating");
+
+    assertThat(adopted).contains(new RunFence(running.id(), running.attempt(), "new-agent"));
+    FlowRun after = backend.runs().find(running.id()).orElseThrow();
+    assertThat(after.state()).isEqualTo(RunState.Running);
+    assertThat(after.agentId()).isEqualTo("new-agent");
+    assertThat(after.attempt()).isEqualTo(running.attempt());
+    assertThat(backend.runs().history(running.id()))
+        .last()
+        .satisfies(
+            change -> {
+              assertThat(change.agentId()).isEqualTo("new-agent");
+              assertThat(change.message()).isEqualTo("old-agent stopped heartbeating");
+            });
+    assertThat(backend.runs().transition(running.fence(), RunState.Crashed, "stale")).isFalse();
+    assertThat(backend.runs().adopt(running.fence(), "third-agent", "late")).isEmpty();
+    assertThat(backend.runs().transition(adopted.get(), RunState.Success, null)).isTrue();
+  }
+
+  @Test
+  void onlyActiveRunsCanBeAdopted() {
+    RegisteredFlow flow = register("etl");
+    FlowRun done = runIn(RunState.Success, flow, "agent-a");
+
+    assertThat(backend.runs().adopt(done.fence(), "agent-b", "late")).isEmpty();
+    assertThat(backend.runs().find(done.id()).orElseThrow().agentId()).isEqualTo("agent-a");
+  }
+
+  @Test
+  void theNewestLogTimeIsKnownPerRun() {
+    FlowRun running = runIn(RunState.Running, register("etl"), "agent-a");
+    assertThat(backend.runs().latestLogAt(running.id())).isEmpty();
+
+    backend
+        .runs()
+        .appendLogs(
+            running.fence(),
+            List.of(
+                new LogRecord(0, null, T0.plusSeconds(5), "INFO", "stdout", null, "later"),
+                new LogRecord(0, null, T0.plusSeconds(1), "INFO", "stdout", null, "earlier")));
+
+    assertThat(backend.runs().latestLogAt(running.id())).contains(T0.plusSeconds(5));
+  }
+
   // ---------------------------------------------------------------------------------- cancel
 
   @Test
