@@ -57,6 +57,7 @@ public final class Agent {
           });
   private volatile boolean claiming;
   private volatile boolean stopping;
+  private volatile Instant lastPoll;
   private Thread claimThread;
 
   public Agent(Backend backend, Launcher launcher, AgentOptions options, SecretSource secrets) {
@@ -130,6 +131,7 @@ public final class Agent {
               backend.runs().claimDue(id, options.labels(), free, Instant.now());
           claimed.forEach(this::launch);
         }
+        lastPoll = Instant.now();
         backoff = options.pollInterval();
       } catch (RuntimeException e) {
         backoff = min(backoff.multipliedBy(2), options.maxBackoff());
@@ -338,6 +340,43 @@ public final class Agent {
         every.toMillis(),
         every.toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  // ---- health -----------------------------------------------------------------------------
+
+  /** A health answer: ok, or the reasons it is not. */
+  public record Health(boolean ok, List<String> reasons) {}
+
+  /** Live while the claim loop runs (or the agent is stopping gracefully). */
+  public Health liveness() {
+    Thread loop = claimThread;
+    boolean live = stopping || (loop != null && loop.isAlive());
+    return new Health(live, live ? List.of() : List.of("the claim loop is not running"));
+  }
+
+  /** Ready while the database and the platform answer and a poll succeeded recently. */
+  public Health readiness() {
+    List<String> reasons = new java.util.ArrayList<>();
+    if (stopping) {
+      reasons.add("the agent is stopping");
+    }
+    if (!backend.isReachable()) {
+      reasons.add("the database does not answer");
+    }
+    if (!launcher.isPlatformReachable()) {
+      reasons.add("the " + launcher.kind() + " platform does not answer");
+    }
+    Duration allowed = options.pollInterval().multipliedBy(3).plus(Duration.ofSeconds(10));
+    Instant polled = lastPoll;
+    if (polled == null || polled.isBefore(Instant.now().minus(allowed))) {
+      reasons.add(
+          "no successful poll "
+              + (polled == null ? "yet" : "since " + polled)
+              + " (allowed: "
+              + allowed.toSeconds()
+              + " s)");
+    }
+    return new Health(reasons.isEmpty(), List.copyOf(reasons));
   }
 
   // ---- stopping ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.gantry.cli;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
+import dev.gantry.agent.HealthServer;
 import dev.gantry.client.GantryClient;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launcher.Launcher;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -91,6 +93,22 @@ public abstract class AgentStartCommand implements Callable<Integer> {
           "How long a cancelled run may take to stop before it is killed (default ${DEFAULT-VALUE}).")
   protected Duration cancelGrace;
 
+  @Option(
+      names = "--health-port",
+      paramLabel = "PORT",
+      defaultValue = "-1",
+      description =
+          "Serve /health/live and /health/ready on this port (default: off; the Kubernetes"
+              + " manifest uses 8080).")
+  protected int healthPort;
+
+  @Option(
+      names = "--health-bind",
+      paramLabel = "ADDRESS",
+      defaultValue = "0.0.0.0",
+      description = "Address the health endpoints listen on (default ${DEFAULT-VALUE}).")
+  protected String healthBind;
+
   /** The launcher kind, as in {@code gantry agent start KIND}. */
   protected abstract String kind();
 
@@ -111,7 +129,7 @@ public abstract class AgentStartCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     AgentOptions options = agentOptions();
     try (GantryClient gantry = backend.open();
         Launcher launcher = createLauncher()) {
@@ -124,7 +142,14 @@ public abstract class AgentStartCommand implements Callable<Integer> {
       Thread hook = new Thread(agent::stop, "gantry-agent-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       agent.start();
-      agent.awaitStopped();
+      try (HealthServer health =
+          healthPort >= 0 ? HealthServer.start(agent, healthBind, healthPort) : null) {
+        if (health != null) {
+          LoggerFactory.getLogger(AgentStartCommand.class)
+              .info("health endpoints on {}:{}/health/{{live,ready}}", healthBind, health.port());
+        }
+        agent.awaitStopped();
+      }
     }
     return 0;
   }
