@@ -24,6 +24,9 @@ record FinalState(RunState state, String message) {
     if ("Failed".equals(result)) {
       return new FinalState(RunState.Failed, reporter.resultMessage());
     }
+    if (exit.flowFault()) {
+      return new FinalState(RunState.Failed, "run " + run.id() + ": " + exit.describe());
+    }
     if (agentStopping) {
       return new FinalState(
           RunState.Crashed,

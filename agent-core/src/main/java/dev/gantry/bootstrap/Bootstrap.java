@@ -67,6 +67,10 @@ public final class Bootstrap {
   static int execute(Map<String, String> env, InputStream stdin) {
     PrintStream stdout = System.out;
     ProtocolOutput output = new ProtocolOutput(stdout);
+    String terminationLog = env.get(BootstrapSpec.TERMINATION_LOG);
+    if (terminationLog != null && !terminationLog.isBlank()) {
+      output.terminationLog(Path.of(terminationLog));
+    }
     ProtocolOutput.install(output);
     PrintStream forwardOut = new PrintStream(new LineForwardingStream(output, "stdout"), true);
     PrintStream forwardErr = new PrintStream(new LineForwardingStream(output, "stderr"), true);

@@ -40,6 +40,9 @@ public record BootstrapSpec(
   public static final String SECRET_NAMES = "GANTRY_SECRET_NAMES";
   public static final String SECRET_PREFIX = "GANTRY_SECRET_";
 
+  /** Optional: a file the bootstrap also writes its result line to (Kubernetes termination log). */
+  public static final String TERMINATION_LOG = "GANTRY_TERMINATION_LOG";
+
   /** Set by the local launcher: the bootstrap stops the run when its stdin closes (agent gone). */
   public static final String WATCH_STDIN = "GANTRY_WATCH_STDIN";
 

@@ -1,7 +1,12 @@
 package dev.gantry.bootstrap;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +20,10 @@ public final class ProtocolOutput {
 
   private static volatile ProtocolOutput current;
 
+  private static final int MAX_TERMINATION_BYTES = 4000;
+
   private final PrintStream out;
+  private volatile Path terminationLog;
 
   public ProtocolOutput(PrintStream out) {
     this.out = out;
@@ -58,17 +66,41 @@ public final class ProtocolOutput {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("state", state);
     fields.put("message", message);
-    event("result", fields);
+    String line = event("result", fields);
+    Path file = terminationLog;
+    if (file != null) {
+      writeTerminationMessage(file, line);
+    }
   }
 
-  private void event(String name, Map<String, ?> fields) {
+  /**
+   * Also writes the result line to this file (Kubernetes' termination message), so the final
+   * summary survives even when the pod's logs cannot be read.
+   */
+  public void terminationLog(Path file) {
+    this.terminationLog = file;
+  }
+
+  private static void writeTerminationMessage(Path file, String line) {
+    // Kubernetes keeps at most 4096 bytes of a termination message.
+    byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+    try {
+      Files.write(file, Arrays.copyOf(bytes, Math.min(bytes.length, MAX_TERMINATION_BYTES)));
+    } catch (IOException e) {
+      System.err.println("cannot write the termination message to " + file + ": " + e);
+    }
+  }
+
+  private String event(String name, Map<String, ?> fields) {
     Map<String, Object> all = new LinkedHashMap<>();
     all.put("event", name);
     if (!fields.containsKey("at")) {
       all.put("at", Instant.now().toString());
     }
     all.putAll(fields);
-    writeLine(MARKER + FlatJson.encode(all));
+    String line = MARKER + FlatJson.encode(all);
+    writeLine(line);
+    return line;
   }
 
   private void writeLine(String line) {

@@ -16,7 +16,11 @@ import picocli.CommandLine.Spec;
     name = "agent",
     description = "Start agents and see which are alive.",
     mixinStandardHelpOptions = true,
-    subcommands = {AgentCommand.Start.class, AgentCommand.ListAgents.class})
+    subcommands = {
+      AgentCommand.Start.class,
+      AgentCommand.Install.class,
+      AgentCommand.ListAgents.class
+    })
 public final class AgentCommand {
 
   /** {@code gantry agent start KIND}: one subcommand per launcher found with ServiceLoader. */
@@ -25,6 +29,13 @@ public final class AgentCommand {
       mixinStandardHelpOptions = true,
       description = "Start an agent of a kind: local, or the kinds of the launchers installed.")
   static final class Start {}
+
+  /** {@code gantry agent install KIND}: for the launcher kinds that can be deployed. */
+  @Command(
+      name = "install",
+      mixinStandardHelpOptions = true,
+      description = "Print what deploys an agent of a kind, e.g. Kubernetes manifests.")
+  static final class Install {}
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List agents.")
   static final class ListAgents implements Callable<Integer> {

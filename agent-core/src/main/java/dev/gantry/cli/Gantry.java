@@ -21,12 +21,21 @@ public final class Gantry {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command tree, with one {@code agent start KIND} per launcher found on the class path. */
+  /**
+   * The command tree, with one {@code agent start KIND} (and {@code agent install KIND} where
+   * offered) per launcher found on the class path.
+   */
   public static CommandLine commandLine() {
     CommandLine root = new CommandLine(new GantryCommand());
-    CommandLine start = root.getSubcommands().get("agent").getSubcommands().get("start");
+    CommandLine agent = root.getSubcommands().get("agent");
+    CommandLine start = agent.getSubcommands().get("start");
+    CommandLine install = agent.getSubcommands().get("install");
     for (LauncherProvider provider : ServiceLoader.load(LauncherProvider.class)) {
       start.addSubcommand(provider.kind(), provider.startCommand());
+      Object installer = provider.installCommand();
+      if (installer != null) {
+        install.addSubcommand(provider.kind(), installer);
+      }
     }
     root.setExecutionExceptionHandler(Gantry::reportError);
     return root;

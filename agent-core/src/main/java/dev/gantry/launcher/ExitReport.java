@@ -6,8 +6,19 @@ package dev.gantry.launcher;
  * @param exitCode the bootstrap's exit code, or -1 when there is none (vanished infrastructure)
  * @param reason the platform's reason when it ended the run itself (OOMKilled, Evicted, removed
  *     from outside...), else null
+ * @param flowFault true when the run's own description caused it (an image that does not exist or
+ *     cannot be pulled): the run ends Failed rather than Crashed
  */
-public record ExitReport(int exitCode, String reason) {
+public record ExitReport(int exitCode, String reason, boolean flowFault) {
+
+  public ExitReport(int exitCode, String reason) {
+    this(exitCode, reason, false);
+  }
+
+  /** The infrastructure never ran the bootstrap because of the run's own description. */
+  public static ExitReport flowFault(String reason) {
+    return new ExitReport(-1, reason, true);
+  }
 
   public static ExitReport exited(int exitCode) {
     return new ExitReport(exitCode, null);

@@ -13,4 +13,12 @@ public interface LauncherProvider {
    * {@code dev.gantry.cli.AgentStartCommand} with the kind's own options.
    */
   Object startCommand();
+
+  /**
+   * A new picocli command object for {@code gantry agent install KIND} (printing what deploys an
+   * agent of this kind), or null when the kind has none.
+   */
+  default Object installCommand() {
+    return null;
+  }
 }
