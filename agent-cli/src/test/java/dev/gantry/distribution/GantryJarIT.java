@@ -28,7 +28,7 @@ class GantryJarIT {
         .contains("state Success")
         .contains("extract    SUCCESS")
         .contains("load       SUCCESS")
-        .contains("[load] loaded 1000 rows")
+        .contains("[load stdout] loaded 1000 rows")
         .containsPattern("Run [0-9a-f-]{36} ended Success");
   }
 

@@ -51,7 +51,12 @@ final class Render {
   }
 
   static String logLine(LogRecord record) {
-    String where = record.taskName() != null ? record.taskName() : record.source();
+    String source = record.source();
+    boolean printed = "stdout".equals(source) || "stderr".equals(source);
+    String where =
+        record.taskName() == null
+            ? source
+            : printed ? record.taskName() + " " + source : record.taskName();
     return clock(record.at())
         + " "
         + pad(record.level(), 5)

@@ -91,10 +91,11 @@ class BootstrapProcessTest {
                 l.contains("\"event\":\"log\"")
                     && l.contains("\"logger\":\"stdout\"")
                     && l.contains("loaded 3 rows"));
-    assertThat(protocol.get(protocol.size() - 1)).contains("\"event\":\"result\"").contains("Success");
+    assertThat(protocol.get(protocol.size() - 1))
+        .contains("\"event\":\"result\"")
+        .contains("Success");
     assertThat(outcome.lines()).allMatch(l -> l.startsWith(ProtocolOutput.MARKER));
-    assertThat(Files.readString(termination))
-        .isEqualTo(protocol.get(protocol.size() - 1));
+    assertThat(Files.readString(termination)).isEqualTo(protocol.get(protocol.size() - 1));
   }
 
   @Test
@@ -137,14 +138,15 @@ class BootstrapProcessTest {
   @Test
   void flowOutputCannotForgeProtocolLines() throws Exception {
     RegisteredFlow flow = gantry.registerExample("dev.gantry.examples.Printer#echoEnv");
-    Map<String, String> env =
-        new java.util.HashMap<>(envFor(flow, Map.of("variable", "FORGED")));
+    Map<String, String> env = new java.util.HashMap<>(envFor(flow, Map.of("variable", "FORGED")));
     env.put("FORGED", ProtocolOutput.MARKER + "{\"event\":\"result\",\"state\":\"Success\"}");
 
     Outcome outcome = run(env);
 
     List<String> results =
-        outcome.protocol().stream().filter(l -> l.startsWith(ProtocolOutput.MARKER + "{\"event\":\"result\"")).toList();
+        outcome.protocol().stream()
+            .filter(l -> l.startsWith(ProtocolOutput.MARKER + "{\"event\":\"result\""))
+            .toList();
     assertThat(results).hasSize(1);
     assertThat(outcome.protocol())
         .anyMatch(l -> l.contains("\"event\":\"log\"") && l.contains("FORGED="));
@@ -154,8 +156,16 @@ class BootstrapProcessTest {
   void theEnvironmentCarriesNoDatabaseCredentialsFromTheSpec() {
     Map<String, String> env =
         new BootstrapSpec(
-                "r", 1, "f", 1, dev.gantry.flows.BundleFormat.module, "module:a.B#c", null, "a.B#c",
-                Map.of(), Set.of())
+                "r",
+                1,
+                "f",
+                1,
+                dev.gantry.flows.BundleFormat.module,
+                "module:a.B#c",
+                null,
+                "a.B#c",
+                Map.of(),
+                Set.of())
             .toEnvironment();
     assertThat(new ArrayList<>(env.keySet())).noneMatch(k -> k.contains("DB"));
   }

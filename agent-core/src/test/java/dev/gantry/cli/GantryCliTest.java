@@ -111,7 +111,7 @@ class GantryCliTest {
         .contains("SUCCESS");
 
     CliResult logs = gantry("run", "logs", runId);
-    assertThat(logs.out()).contains("[greet] Hello, Ada!");
+    assertThat(logs.out()).contains("[greet stdout] Hello, Ada!");
 
     CliResult runs = gantry("run", "list", "--flow", "greeting");
     assertThat(runs.out()).contains(runId).contains("Success");

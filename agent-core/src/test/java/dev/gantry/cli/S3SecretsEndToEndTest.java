@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gantry.agent.Redactor;
 import dev.gantry.agents.AgentInfo;
+import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.bundle.BundleFixtures;
 import dev.gantry.client.GantryClient;
@@ -54,6 +55,7 @@ class S3SecretsEndToEndTest {
   @TempDir static Path dir;
   private S3ProxyServer server;
   private Path home;
+  private String database;
   private GantryClient gantry;
   private final Map<String, Process> agents = new LinkedHashMap<>();
   private final List<String> outputs = new ArrayList<>();
@@ -66,7 +68,8 @@ class S3SecretsEndToEndTest {
     server = S3ProxyServer.start(dir.resolve("s3"));
     server.createBucket(BUCKET);
     home = dir.resolve("home");
-    gantry = GantryClient.open(new GantryHome(home), null);
+    database = JdbcBackend.embeddedUrl(home);
+    gantry = GantryClient.open(new GantryHome(home), database);
   }
 
   @AfterAll
@@ -174,7 +177,7 @@ class S3SecretsEndToEndTest {
   /** Every column of every row of every table, as text, found through the database's metadata. */
   private List<String> databaseAsText(List<String> tableNames) throws SQLException {
     List<String> cells = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(gantry.home().databaseUrl(null), "sa", "")) {
+    try (Connection c = DriverManager.getConnection(database, "sa", "")) {
       DatabaseMetaData meta = c.getMetaData();
       List<String[]> tables = new ArrayList<>();
       try (ResultSet rows = meta.getTables(null, null, "%", new String[] {"TABLE", "BASE TABLE"})) {
@@ -248,7 +251,9 @@ class S3SecretsEndToEndTest {
             "--java-opt=-Xmx96m",
             "--java-opt=-XX:TieredStopAtLevel=1",
             "--home",
-            home.toString());
+            home.toString(),
+            "--db",
+            database);
     Process process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -289,6 +294,7 @@ class S3SecretsEndToEndTest {
   private CliResult gantry(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--home=" + home);
+    all.add("--db=" + database);
     CliResult result = CliResult.run(all.toArray(String[]::new));
     outputs.add(result.out());
     outputs.add(result.err());
