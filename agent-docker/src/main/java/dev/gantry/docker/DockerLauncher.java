@@ -166,11 +166,28 @@ public final class DockerLauncher implements Launcher {
   @Override
   public RunExecution launch(LaunchRequest request, OutputSink output) throws LaunchException {
     String image = imageOf(request);
-    ensureImage(request, image);
     Optional<Bind> bundle = bundles.mountFor(request);
     String containerId;
     try {
-      containerId = create(request, image, bundle);
+      // Create straight away: an image that is present costs no extra round trip.
+      try {
+        containerId = create(request, image, bundle);
+      } catch (ImageAbsent absent) {
+        ensureImage(request, image);
+        containerId = create(request, image, bundle);
+      }
+    } catch (ImageAbsent e) {
+      bundles.release(request.runId(), request.run().attempt());
+      throw new LaunchException(
+          "run "
+              + request.runId()
+              + ": image '"
+              + image
+              + "' is not on the Docker engine: "
+              + EngineErrors.message(e.getCause()),
+          RunState.Failed,
+          "ImageNotFound",
+          e.getCause());
     } catch (LaunchException e) {
       bundles.release(request.runId(), request.run().attempt());
       throw e;
@@ -316,7 +333,7 @@ public final class DockerLauncher implements Launcher {
   }
 
   private String create(LaunchRequest request, String image, Optional<Bind> bundle)
-      throws LaunchException {
+      throws LaunchException, ImageAbsent {
     List<String> env = new ArrayList<>();
     // The agent's --env first: the run's own bootstrap variables and secrets win over them.
     settings.environment().forEach((name, value) -> env.add(name + "=" + value));
@@ -350,7 +367,9 @@ public final class DockerLauncher implements Launcher {
       return command.exec().getId();
     } catch (NotFoundException e) {
       String message = EngineErrors.message(e);
-      boolean image404 = message.toLowerCase(java.util.Locale.ROOT).contains("image");
+      if (message.toLowerCase(java.util.Locale.ROOT).contains("no such image")) {
+        throw new ImageAbsent(e);
+      }
       throw new LaunchException(
           "run "
               + request.runId()
@@ -358,8 +377,8 @@ public final class DockerLauncher implements Launcher {
               + image
               + "': "
               + message,
-          image404 ? RunState.Failed : RunState.Crashed,
-          image404 ? "ImageNotFound" : "ContainerCreateFailed",
+          RunState.Crashed,
+          "ContainerCreateFailed",
           e);
     } catch (ConflictException e) {
       throw new LaunchException(
@@ -856,6 +875,15 @@ public final class DockerLauncher implements Launcher {
       closeable.close();
     } catch (Exception e) {
       // nothing more to release
+    }
+  }
+
+  /** The engine does not have the image a container was to be created from. */
+  private static final class ImageAbsent extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ImageAbsent(NotFoundException cause) {
+      super(cause.getMessage(), cause);
     }
   }
 

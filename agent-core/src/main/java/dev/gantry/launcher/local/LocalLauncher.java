@@ -62,7 +62,7 @@ public final class LocalLauncher implements Launcher {
 
   /** JVM options for runs when the user gives none: quick start, modest footprint. */
   public static final List<String> DEFAULT_JVM_OPTIONS =
-      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+      List.of("-XX:+UseSerialGC", "-Xshare:auto");
 
   public LocalLauncher() {
     this(DEFAULT_JVM_OPTIONS);
