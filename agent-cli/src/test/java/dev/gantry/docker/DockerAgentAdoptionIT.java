@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,7 +72,6 @@ class DockerAgentAdoptionIT {
   }
 
   @Test
-  @Disabled("needs agent adoption: Agent.start must call launcher.discover()")
   void anAgentStartedAgainReattachesToRunningContainersAndStoresNoLineTwice() throws Exception {
     Process agent = startAgent("first");
     FlowRun run = sleepyRun(20);
@@ -95,7 +93,6 @@ class DockerAgentAdoptionIT {
   }
 
   @Test
-  @Disabled("needs agent adoption: Agent.start must call launcher.discover()")
   void anAgentStartedAgainFinalizesAContainerThatExitedWhileNoAgentWatched() throws Exception {
     Process agent = startAgent("first");
     FlowRun run = sleepyRun(3);

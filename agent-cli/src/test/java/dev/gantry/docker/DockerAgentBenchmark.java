@@ -34,8 +34,9 @@ import java.util.function.BooleanSupplier;
  *
  * <ol>
  *   <li>(a) start latency: the agent's time from claiming a run to its container running (the
- *       claim's recorded time to the engine's StartedAt), beside {@code docker run -d} of the same
- *       image on the same engine (the command's start to the engine's StartedAt);
+ *       claim's recorded time to the engine's start event), beside {@code docker run -d} of the
+ *       same image on the same engine (the command's start to the engine's start event), measured
+ *       in turns;
  *   <li>(b) footprint: the agent process's resident memory and thread count while it supervises 100
  *       concurrent sleeping runs, beside the same figures when idle.
  * </ol>
@@ -45,7 +46,7 @@ import java.util.function.BooleanSupplier;
  *
  * <pre>
  * mvn -B -q install -DskipTests -Dspotless.check.skip=true
- * mvn -B -q -pl agent-cli exec:java@docker-bench
+ * mvn -B -q -pl agent-cli test-compile exec:java@docker-bench
  * </pre>
  *
  * System properties gantry.bench.startRuns (default 20) and gantry.bench.sleepingRuns (default 100)

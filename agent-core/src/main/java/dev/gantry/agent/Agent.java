@@ -2,6 +2,8 @@ package dev.gantry.agent;
 
 import dev.gantry.agents.AgentInfo;
 import dev.gantry.backend.Backend;
+import dev.gantry.backend.RunSignal;
+import dev.gantry.backend.RunSignalSubscription;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launcher.ExitReport;
 import dev.gantry.launcher.Infrastructure;
@@ -9,11 +11,14 @@ import dev.gantry.launcher.LaunchException;
 import dev.gantry.launcher.Launcher;
 import dev.gantry.launcher.RunExecution;
 import dev.gantry.runs.FlowRun;
+import dev.gantry.runs.InfrastructureRetry;
 import dev.gantry.runs.LabelRule;
 import dev.gantry.runs.RunFence;
 import dev.gantry.runs.RunState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,12 +38,18 @@ import org.slf4j.LoggerFactory;
 /**
  * A long-running agent: claims due runs whose labels it covers, launches them through its {@link
  * Launcher} and records what they report. It only wires small tasks, each with its own error
- * boundary: the claim loop, the heartbeat, the cancel watch, the log flusher and the orphan reaper.
+ * boundary: the claim loop (woken by the database's run signals where it pushes them, else by
+ * polling), the heartbeat (which renews the leases of its runs), the cancel watch, the log flusher,
+ * the orphan reaper (adopting runs whose lease expired) and the reconciler (removing infrastructure
+ * of ended runs, ending runs whose infrastructure vanished).
  */
 public final class Agent {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   private static final Duration FLUSH_INTERVAL = Duration.ofMillis(250);
   private static final Duration CANCEL_WATCH_INTERVAL = Duration.ofMillis(500);
+
+  /** First wait before recording a run's end again when the database did not take it. */
+  private static final Duration FIRST_RECORD_RETRY = Duration.ofMillis(500);
 
   private final Backend backend;
   private final Launcher launcher;
@@ -45,11 +57,24 @@ public final class Agent {
   private final LaunchPlanner planner;
   private final String id = UUID.randomUUID().toString();
   private final Map<String, Supervised> active = new ConcurrentHashMap<>();
+
+  /**
+   * Runs claimed and not yet in {@link #active}: neither reconciler nor cancel watch touch them.
+   */
+  private final Set<String> launching = ConcurrentHashMap.newKeySet();
+
+  /** Held while claiming and while the reconciler lists this agent's runs. */
+  private final Object claimLock = new Object();
+
+  /** Held while a run is taken over (adopted, re-attached or ended) by the reaper or reconciler. */
+  private final Object adoptionLock = new Object();
+
+  private final Object cancelLock = new Object();
   private final Semaphore wake = new Semaphore(0);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ScheduledExecutorService tasks =
       Executors.newScheduledThreadPool(
-          2,
+          3,
           r -> {
             Thread t = new Thread(r, "gantry-agent-tasks");
             t.setDaemon(true);
@@ -58,6 +83,11 @@ public final class Agent {
   private volatile boolean claiming;
   private volatile boolean stopping;
   private volatile Instant lastPoll;
+
+  /** When this agent last failed to reach the database (null: not since it started). */
+  private volatile Instant lastBackendFailure;
+
+  private volatile RunSignalSubscription signals = RunSignalSubscription.NONE;
   private Thread claimThread;
 
   public Agent(Backend backend, Launcher launcher, AgentOptions options, SecretSource secrets) {
@@ -102,10 +132,12 @@ public final class Agent {
                 null));
     launcher.prepare();
     adoptLeftInfrastructure();
+    signals = backend.subscribe("agent " + options.name(), this::onSignal);
     schedule("heartbeat", options.heartbeatInterval(), this::heartbeat);
     schedule("cancel watch", CANCEL_WATCH_INTERVAL, this::enforceCancels);
     schedule("log flusher", FLUSH_INTERVAL, this::flushLogs);
     schedule("orphan reaper", options.orphanTimeout().dividedBy(2), this::reapOrphans);
+    schedule("reconciler", options.orphanTimeout(), this::reconcile);
     claiming = true;
     claimThread = new Thread(this::claimLoop, "gantry-agent-claim");
     claimThread.start();
@@ -119,27 +151,38 @@ public final class Agent {
 
   // ---- claim loop -------------------------------------------------------------------------
 
-  /** Polls for due runs while there are free slots; backs off with jitter on backend errors. */
+  /**
+   * Claims due runs while there are free slots; waits for a run signal, a freed slot or the poll
+   * interval; backs off with jitter on backend errors.
+   */
   private void claimLoop() {
     Duration backoff = options.pollInterval();
     while (claiming) {
       Duration wait = options.pollInterval();
       try {
-        int free = options.maxConcurrent() - active.size();
+        int free = options.maxConcurrent() - active.size() - launching.size();
         if (free > 0) {
-          List<FlowRun> claimed =
-              backend.runs().claimDue(id, options.labels(), free, Instant.now());
+          List<FlowRun> claimed;
+          synchronized (claimLock) {
+            claimed =
+                backend
+                    .runs()
+                    .claimDue(id, options.labels(), free, Instant.now(), options.orphanTimeout());
+            claimed.forEach(run -> launching.add(run.id()));
+          }
           claimed.forEach(this::launch);
         }
         lastPoll = Instant.now();
         backoff = options.pollInterval();
       } catch (RuntimeException e) {
+        lastBackendFailure = Instant.now();
         backoff = min(backoff.multipliedBy(2), options.maxBackoff());
         wait = jitter(backoff);
         log.warn("polling for runs failed ({}); retrying in {} ms", oneLine(e), wait.toMillis());
       }
       try {
-        // A finished run releases the semaphore, so a freed slot is refilled at once.
+        // A finished run and a DUE signal release the semaphore: a freed slot or a new run is
+        // taken at once.
         if (wake.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
           wake.drainPermits();
         }
@@ -151,36 +194,43 @@ public final class Agent {
   }
 
   private void launch(FlowRun run) {
-    RunReporter reporter;
-    LaunchPlanner.Plan plan;
     try {
-      plan = planner.plan(run);
-    } catch (LaunchException e) {
-      failLaunch(run, new RunReporter(backend.runs(), run.fence(), Redactor.NONE), e);
-      return;
-    }
-    reporter =
-        new RunReporter(backend.runs(), run.fence(), new Redactor(plan.secretValues().values()));
-    Supervised supervised = new Supervised(run, reporter);
-    active.put(run.id(), supervised);
-    try {
-      RunExecution execution = launcher.launch(plan.request(), reporter);
-      supervised.execution = execution;
-      execution.exit().whenComplete((report, error) -> finish(supervised, report, error));
-      log.info("run {} of flow {} launched", run.id(), run.flowName());
-    } catch (LaunchException e) {
-      active.remove(run.id());
-      failLaunch(run, reporter, e);
+      RunReporter reporter;
+      LaunchPlanner.Plan plan;
+      try {
+        plan = planner.plan(run);
+      } catch (LaunchException e) {
+        failLaunch(run, new RunReporter(backend.runs(), run.fence(), Redactor.NONE), e);
+        return;
+      }
+      reporter =
+          new RunReporter(backend.runs(), run.fence(), new Redactor(plan.secretValues().values()));
+      Supervised supervised = new Supervised(run, reporter);
+      active.put(run.id(), supervised);
+      try {
+        RunExecution execution = launcher.launch(plan.request(), reporter);
+        supervised.execution = execution;
+        execution.exit().whenComplete((report, error) -> finish(supervised, report, error));
+        log.info("run {} of flow {} launched", run.id(), run.flowName());
+      } catch (LaunchException e) {
+        active.remove(run.id(), supervised);
+        failLaunch(run, reporter, e);
+      } catch (RuntimeException e) {
+        active.remove(run.id(), supervised);
+        failLaunch(
+            run,
+            reporter,
+            new LaunchException(
+                "run " + run.id() + " could not be launched: " + oneLine(e),
+                RunState.Crashed,
+                "LaunchError",
+                e));
+      }
     } catch (RuntimeException e) {
-      active.remove(run.id());
-      failLaunch(
-          run,
-          reporter,
-          new LaunchException(
-              "run " + run.id() + " could not be launched: " + oneLine(e),
-              RunState.Crashed,
-              "LaunchError",
-              e));
+      // Recording the failed launch failed too: the reconciler ends the run later.
+      log.error("run {}: launching it failed: {}", run.id(), oneLine(e));
+    } finally {
+      launching.remove(run.id());
     }
   }
 
@@ -189,17 +239,30 @@ public final class Agent {
     log.warn("run {} not launched: {}", run.id(), message);
     reporter.agentLog("ERROR", message);
     reporter.flush();
-    backend.runs().transition(run.fence(), e.outcome(), message);
+    recordOutcome(run, run.fence(), new FinalState(e.outcome(), message));
     wake.release();
   }
 
   /** Decides and records the final state once the run's infrastructure has ended. */
   private void finish(Supervised supervised, ExitReport report, Throwable error) {
+    try {
+      supervised.reporter.flush();
+    } catch (RuntimeException e) {
+      log.warn("run {}: flushing its logs failed: {}", supervised.run.id(), oneLine(e));
+    }
+    ExitReport exit = report != null ? report : new ExitReport(-1, oneLine(error));
+    recordEnd(supervised, exit, FIRST_RECORD_RETRY);
+  }
+
+  /**
+   * Records the end of a supervised run. When the database does not answer, the run keeps its slot
+   * (and its lease, renewed by the heartbeat) and the end is recorded again after a backoff, so a
+   * run that ended during an outage ends as it did, not Crashed by the reconciler later.
+   */
+  private void recordEnd(Supervised supervised, ExitReport exit, Duration nextTry) {
     FlowRun run = supervised.run;
     RunReporter reporter = supervised.reporter;
     try {
-      reporter.flush();
-      ExitReport exit = report != null ? report : new ExitReport(-1, oneLine(error));
       RunState current = backend.runs().find(run.id()).map(FlowRun::state).orElse(null);
       FinalState outcome = FinalState.decide(run, current, reporter, exit, stopping, options);
       if (outcome.state() != RunState.Success) {
@@ -207,28 +270,132 @@ public final class Agent {
             outcome.state() == RunState.Cancelled ? "INFO" : "ERROR", outcome.message());
         reporter.flush();
       }
-      if (!backend
-          .runs()
-          .transition(run.fence(), outcome.state(), reporter.redact(outcome.message()))) {
-        log.warn(
-            "run {}: final state {} not recorded (the run moved on without this agent)",
-            run.id(),
-            outcome.state());
-      } else {
-        log.info("run {} ended {}", run.id(), outcome.state());
-      }
+      recordOutcome(
+          run, run.fence(), new FinalState(outcome.state(), reporter.redact(outcome.message())));
     } catch (RuntimeException e) {
+      if (retryLater(
+          () -> recordEnd(supervised, exit, min(nextTry.multipliedBy(2), options.maxBackoff())),
+          nextTry)) {
+        lastBackendFailure = Instant.now();
+        log.warn(
+            "run {}: recording its end failed ({}); trying again in about {} ms",
+            run.id(),
+            oneLine(e),
+            nextTry.toMillis());
+        return;
+      }
       log.error("run {}: recording its end failed: {}", run.id(), oneLine(e));
-    } finally {
-      active.remove(run.id());
-      wake.release();
+    }
+    release(supervised);
+  }
+
+  /**
+   * Schedules {@code task} after about {@code delay}; false when the agent's tasks have stopped.
+   */
+  private boolean retryLater(Runnable task, Duration delay) {
+    try {
+      tasks.schedule(task, jitter(delay).toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private void release(Supervised supervised) {
+    active.remove(supervised.run.id(), supervised);
+    wake.release();
+  }
+
+  /**
+   * Records how a run ended. An infrastructure failure (Crashed) schedules the run again instead,
+   * while its flow version's infrastructure-retry budget lasts; a Failed run never does.
+   */
+  private void recordOutcome(FlowRun run, RunFence fence, FinalState outcome) {
+    if (outcome.isInfrastructureFailure()) {
+      Optional<InfrastructureRetry> retry =
+          backend.runs().rescheduleAfterCrash(fence, outcome.message());
+      if (retry.isPresent()) {
+        log.warn(
+            "run {} crashed ({}); scheduled again: {}",
+            run.id(),
+            outcome.message(),
+            retry.get().describe());
+        return;
+      }
+    }
+    if (!backend.runs().transition(fence, outcome.state(), outcome.message())) {
+      log.warn(
+          "run {}: final state {} not recorded (the run moved on without this agent)",
+          run.id(),
+          outcome.state());
+    } else {
+      log.info("run {} ended {}", run.id(), outcome.state());
+    }
+  }
+
+  // ---- run signals ------------------------------------------------------------------------
+
+  private void onSignal(RunSignal signal) {
+    switch (signal) {
+      case DUE -> wake.release();
+      case CANCEL -> {
+        try {
+          tasks.execute(() -> runTask("cancel watch", this::enforceCancels));
+        } catch (RejectedExecutionException e) {
+          // stopping: nothing to enforce any more
+        }
+      }
     }
   }
 
   // ---- periodic tasks ---------------------------------------------------------------------
 
+  /**
+   * Renews the agent's row and, in one statement, the leases of the runs it holds. A run whose
+   * lease was not renewed was taken from it (adopted while this agent was cut off, or scheduled
+   * again): it stops supervising it.
+   */
   private void heartbeat() {
-    backend.agents().heartbeat(id, Instant.now(), active.size());
+    Instant now = Instant.now();
+    Set<String> held = new HashSet<>(active.keySet());
+    held.addAll(launching);
+    Set<String> renewed;
+    try {
+      backend.agents().heartbeat(id, now, active.size());
+      renewed = backend.runs().renewLeases(id, held, now.plus(options.orphanTimeout()));
+    } catch (RuntimeException e) {
+      lastBackendFailure = Instant.now();
+      throw e;
+    }
+    for (String runId : held) {
+      if (!renewed.contains(runId)) {
+        letGoIfTaken(runId);
+      }
+    }
+  }
+
+  /** Stops supervising a run whose current attempt is no longer this agent's. */
+  private void letGoIfTaken(String runId) {
+    Supervised supervised = active.get(runId);
+    if (supervised == null) {
+      return;
+    }
+    FlowRun current = backend.runs().find(runId).orElse(null);
+    if (current != null
+        && current.attempt() == supervised.run.attempt()
+        && id.equals(current.agentId())) {
+      return; // still ours, just no longer active: its end is being recorded
+    }
+    log.warn(
+        "run {} (attempt {}) is no longer this agent's ({}); it stops supervising it",
+        runId,
+        supervised.run.attempt(),
+        current == null
+            ? "it was deleted"
+            : current.agentId() == null
+                ? "it is " + current.state() + " again"
+                : "agent " + current.agentId() + " holds attempt " + current.attempt());
+    release(supervised);
   }
 
   private void flushLogs() {
@@ -237,30 +404,55 @@ public final class Agent {
 
   /** Stops the infrastructure of runs whose cancel was requested. */
   private void enforceCancels() {
-    for (FlowRun run : backend.runs().runsOfAgent(id, List.of(RunState.Cancelling))) {
-      Supervised supervised = active.get(run.id());
-      if (supervised == null) {
-        backend.runs().transition(run.fence(), RunState.Cancelled, "cancelled by request");
-      } else if (!supervised.cancelSent) {
-        supervised.cancelSent = true;
-        supervised.reporter.agentLog("INFO", "cancel requested; stopping the run");
-        launcher.cancel(run.id(), options.cancelGrace());
+    synchronized (cancelLock) {
+      for (FlowRun run : backend.runs().runsOfAgent(id, List.of(RunState.Cancelling))) {
+        if (launching.contains(run.id())) {
+          continue; // its infrastructure is being created: stopped on the next pass
+        }
+        Supervised supervised = active.get(run.id());
+        if (supervised == null) {
+          backend.runs().transition(run.fence(), RunState.Cancelled, "cancelled by request");
+        } else if (!supervised.cancelSent) {
+          supervised.cancelSent = true;
+          supervised.reporter.agentLog("INFO", "cancel requested; stopping the run");
+          launcher.cancel(run.id(), options.cancelGrace());
+        }
       }
     }
   }
 
   /**
-   * Takes over the runs of agents of this kind that stopped heartbeating: re-attaches to their
-   * infrastructure when the launcher finds it, else ends them Crashed. (Local runs stop with their
-   * agent, so theirs end Crashed.)
+   * Takes over the runs of agents of this kind whose lease expired: re-attaches to their
+   * infrastructure when the launcher finds it, else ends them Crashed (or schedules them again
+   * while their infrastructure-retry budget lasts). (Local runs stop with their agent, so theirs
+   * are never found.)
    */
   private void reapOrphans() {
-    Instant before = Instant.now().minus(options.orphanTimeout());
-    for (FlowRun run : backend.runs().orphanedRuns(launcher.kind(), before)) {
-      if (!active.containsKey(run.id()) && LabelRule.agentTakes(options.labels(), run.labels())) {
-        adopt(run, "agent " + run.agentId() + " stopped heartbeating");
+    Instant now = Instant.now();
+    Instant failed = lastBackendFailure;
+    if (failed != null && failed.isAfter(now.minus(options.orphanTimeout()))) {
+      // Cut off from the database itself within the last lease: the other agents were probably
+      // cut off too and have not renewed yet. Give them a lease's time before judging them.
+      return;
+    }
+    synchronized (adoptionLock) {
+      for (FlowRun run : backend.runs().expiredLeases(launcher.kind(), now)) {
+        if (!isSupervised(run.id()) && LabelRule.agentTakes(options.labels(), run.labels())) {
+          adopt(run, ownerDescription(run) + " stopped renewing its lease");
+        }
       }
     }
+  }
+
+  private String ownerDescription(FlowRun run) {
+    if (run.agentId().equals(id)) {
+      return "this agent (" + options.name() + ")";
+    }
+    return backend
+        .agents()
+        .find(run.agentId())
+        .map(owner -> "agent " + owner.name() + " (" + owner.id() + ")")
+        .orElse("agent " + run.agentId());
   }
 
   /**
@@ -269,57 +461,74 @@ public final class Agent {
    */
   private void adoptLeftInfrastructure() {
     Instant stale = Instant.now().minus(options.orphanTimeout());
-    for (Infrastructure infra : launcher.discover()) {
-      try {
-        FlowRun run = backend.runs().find(infra.runId()).orElse(null);
-        if (run == null
-            || !run.state().isActive()
-            || run.attempt() != infra.attempt()
-            || run.agentId() == null
-            || !LabelRule.agentTakes(options.labels(), run.labels())) {
-          continue; // not ours to adopt; reconciliation removes what belongs to ended runs
+    synchronized (adoptionLock) {
+      for (Infrastructure infra : launcher.discover()) {
+        try {
+          FlowRun run = backend.runs().find(infra.runId()).orElse(null);
+          if (run == null
+              || !run.state().isActive()
+              || run.attempt() != infra.attempt()
+              || run.agentId() == null
+              || !LabelRule.agentTakes(options.labels(), run.labels())) {
+            continue; // not ours to adopt; the reconciler removes what belongs to ended runs
+          }
+          AgentInfo owner = backend.agents().find(run.agentId()).orElse(null);
+          boolean ownerGone =
+              owner == null
+                  || owner.stoppedAt() != null
+                  || owner.heartbeatAt().isBefore(stale)
+                  || owner.name().equals(options.name()); // our own previous process
+          if (ownerGone) {
+            adopt(run, "agent " + (owner == null ? run.agentId() : owner.name()) + " is gone");
+          }
+        } catch (RuntimeException e) {
+          log.warn("could not adopt run {}: {}", infra.runId(), oneLine(e));
         }
-        AgentInfo owner = backend.agents().find(run.agentId()).orElse(null);
-        boolean ownerGone =
-            owner == null
-                || owner.stoppedAt() != null
-                || owner.heartbeatAt().isBefore(stale)
-                || owner.name().equals(options.name()); // our own previous process
-        if (ownerGone) {
-          adopt(run, "agent " + (owner == null ? run.agentId() : owner.name()) + " is gone");
-        }
-      } catch (RuntimeException e) {
-        log.warn("could not adopt run {}: {}", infra.runId(), oneLine(e));
       }
     }
   }
 
-  /** Hands the run to this agent and re-attaches to its infrastructure, or ends it Crashed. */
+  /** Hands the run to this agent, then re-attaches to its infrastructure or ends it. */
   private void adopt(FlowRun run, String why) {
     Optional<RunFence> fence =
-        backend.runs().adopt(run.fence(), id, "adopted by agent " + options.name() + ": " + why);
+        backend
+            .runs()
+            .adopt(
+                run.fence(),
+                id,
+                "adopted by agent " + options.name() + ": " + why,
+                Instant.now().plus(options.orphanTimeout()));
     if (fence.isEmpty()) {
       return; // it moved on meanwhile, or another agent adopted it first
     }
-    FlowRun adopted = backend.runs().find(run.id()).orElseThrow();
+    takeOver(backend.runs().find(run.id()).orElseThrow(), why);
+  }
+
+  /**
+   * Supervises a run of this agent's that nobody supervises: re-attaches to its infrastructure if
+   * the launcher finds it; else the run ends (Crashed, or scheduled again while its
+   * infrastructure-retry budget lasts; Cancelled if a cancel was requested).
+   */
+  private void takeOver(FlowRun run, String why) {
+    RunFence fence = run.fence();
     Instant storedUpTo = backend.runs().latestLogAt(run.id()).orElse(null);
     RunReporter reporter =
         new RunReporter(
-            backend.runs(),
-            fence.get(),
-            new Redactor(planner.secretValuesFor(adopted).values()),
-            storedUpTo);
-    Supervised supervised = new Supervised(adopted, reporter);
+            backend.runs(), fence, new Redactor(planner.secretValuesFor(run).values()), storedUpTo);
+    Supervised supervised = new Supervised(run, reporter);
     active.put(run.id(), supervised);
     Optional<RunExecution> execution = launcher.find(run.id(), run.attempt(), storedUpTo, reporter);
     if (execution.isEmpty()) {
-      active.remove(run.id());
       String message = why + " before run " + run.id() + " ended; its infrastructure is gone";
       reporter.agentLog("ERROR", message);
       reporter.flush();
-      backend.runs().transition(fence.get(), RunState.Crashed, message);
-      log.warn("{}: marked Crashed", message);
-      wake.release();
+      recordOutcome(
+          run,
+          fence,
+          run.state() == RunState.Cancelling
+              ? new FinalState(RunState.Cancelled, "cancelled by request; " + message)
+              : new FinalState(RunState.Crashed, message));
+      release(supervised);
       return;
     }
     reporter.agentLog("INFO", "re-attached by agent " + options.name() + " (" + why + ")");
@@ -328,18 +537,91 @@ public final class Agent {
     log.info("run {} re-attached ({})", run.id(), why);
   }
 
+  private boolean isSupervised(String runId) {
+    return active.containsKey(runId) || launching.contains(runId);
+  }
+
+  /**
+   * Reconciliation both ways: infrastructure whose run ended, was scheduled again or moved to a
+   * newer attempt is removed; runs of this agent that it does not supervise are re-attached, or
+   * ended when their infrastructure is gone.
+   */
+  private void reconcile() {
+    synchronized (adoptionLock) {
+      removeLeftoverInfrastructure();
+      takeOverUnsupervisedRuns();
+    }
+  }
+
+  private void removeLeftoverInfrastructure() {
+    for (Infrastructure infra : launcher.discover()) {
+      Optional<FlowRun> run = backend.runs().find(infra.runId());
+      if (run.isEmpty()) {
+        continue; // not a run of this database (another installation's): not ours to remove
+      }
+      String reason = leftoverReason(run.get(), infra);
+      if (reason == null) {
+        continue;
+      }
+      try {
+        launcher.remove(infra);
+        log.info(
+            "removed {} infrastructure {} of run {} (attempt {}): {}",
+            launcher.kind(),
+            infra.id(),
+            infra.runId(),
+            infra.attempt(),
+            reason);
+      } catch (RuntimeException e) {
+        log.warn(
+            "could not remove {} infrastructure {} of run {}: {}",
+            launcher.kind(),
+            infra.id(),
+            infra.runId(),
+            oneLine(e));
+      }
+    }
+  }
+
+  /** Why the infrastructure of {@code infra}'s attempt is no longer needed, or null if it is. */
+  static String leftoverReason(FlowRun run, Infrastructure infra) {
+    if (run.state().isTerminal()) {
+      return "its run ended " + run.state();
+    }
+    if (run.attempt() > infra.attempt()) {
+      return "its run is at attempt " + run.attempt() + " now";
+    }
+    if (run.state() == RunState.Scheduled) {
+      return "its run was scheduled again after this attempt";
+    }
+    return null;
+  }
+
+  private void takeOverUnsupervisedRuns() {
+    List<FlowRun> mine;
+    synchronized (claimLock) {
+      // Under the claim lock: a run claimed before this read is already in launching.
+      mine = backend.runs().runsOfAgent(id, List.of(RunState.Submitted, RunState.Running));
+    }
+    for (FlowRun run : new ArrayList<>(mine)) {
+      if (!isSupervised(run.id())) {
+        takeOver(run, "agent " + options.name() + " no longer supervised the run");
+      }
+    }
+  }
+
   private void schedule(String name, Duration every, Runnable task) {
     tasks.scheduleWithFixedDelay(
-        () -> {
-          try {
-            task.run();
-          } catch (RuntimeException e) {
-            log.warn("agent task '{}' failed: {}", name, oneLine(e));
-          }
-        },
-        every.toMillis(),
-        every.toMillis(),
-        TimeUnit.MILLISECONDS);
+        () -> runTask(name, task), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs one pass of a named task inside its own error boundary. */
+  private static void runTask(String name, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.warn("agent task '{}' failed: {}", name, oneLine(e));
+    }
   }
 
   // ---- health -----------------------------------------------------------------------------
@@ -415,6 +697,7 @@ public final class Agent {
       active.keySet().forEach(runId -> launcher.cancel(runId, Duration.ofSeconds(5)));
       waitForActive(Duration.ofSeconds(15));
     }
+    signals.close();
     tasks.shutdownNow();
     try {
       backend.agents().markStopped(id, Instant.now());
@@ -463,7 +746,7 @@ public final class Agent {
     return message.replace('\n', ' ');
   }
 
-  /** A run this agent supervises. */
+  /** A run this agent supervises: one attempt, under the fence of {@link #run}. */
   private static final class Supervised {
     final FlowRun run;
     final RunReporter reporter;

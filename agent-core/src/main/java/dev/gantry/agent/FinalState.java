@@ -4,8 +4,17 @@ import dev.gantry.launcher.ExitReport;
 import dev.gantry.runs.FlowRun;
 import dev.gantry.runs.RunState;
 
-/** The state a run ends in, from what the bootstrap reported and how its infrastructure ended. */
+/**
+ * The state a run ends in, from what the bootstrap reported and how its infrastructure ended.
+ * Crashed always means the infrastructure failed outside flow code (killed, OOM, vanished, the
+ * agent lost or stopping): such an outcome uses the flow's infrastructure-retry budget.
+ */
 record FinalState(RunState state, String message) {
+
+  /** Whether the run ended because its infrastructure failed, not because of its flow. */
+  boolean isInfrastructureFailure() {
+    return state == RunState.Crashed;
+  }
 
   static FinalState decide(
       FlowRun run,

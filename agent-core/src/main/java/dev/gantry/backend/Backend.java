@@ -1,5 +1,7 @@
 package dev.gantry.backend;
 
+import java.util.function.Consumer;
+
 /**
  * The backend: one relational database (embedded H2 or PostgreSQL) behind the stores. Close it to
  * release its connection pool.
@@ -17,6 +19,16 @@ public interface Backend extends AutoCloseable {
 
   /** Whether the database answers now (for health checks). */
   boolean isReachable();
+
+  /**
+   * Delivers {@link RunSignal}s to {@code listener} (from a thread of the backend's) until the
+   * subscription is closed. The default delivers nothing: the subscriber's polling finds the work.
+   *
+   * @param subscriber who subscribes, for logs (an agent's name)
+   */
+  default RunSignalSubscription subscribe(String subscriber, Consumer<RunSignal> listener) {
+    return RunSignalSubscription.NONE;
+  }
 
   @Override
   void close();

@@ -2,6 +2,7 @@ package dev.gantry.backend;
 
 import dev.gantry.flows.NewFlowVersion;
 import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.flows.ScheduledFlow;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,4 +19,15 @@ public interface FlowStore {
 
   /** The newest version of every flow, ordered by name. */
   List<RegisteredFlow> listLatest();
+
+  /** The newest version of every flow that has a schedule, ordered by name, paused or not. */
+  List<ScheduledFlow> scheduled();
+
+  /**
+   * Pauses or resumes the schedule of the named flow. A pause outlives new registrations of the
+   * name until it is resumed.
+   *
+   * @return false when the newest version of the flow has no schedule (or no flow has the name)
+   */
+  boolean pauseSchedule(String name, boolean paused);
 }

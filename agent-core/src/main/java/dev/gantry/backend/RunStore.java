@@ -1,6 +1,7 @@
 package dev.gantry.backend;
 
 import dev.gantry.runs.FlowRun;
+import dev.gantry.runs.InfrastructureRetry;
 import dev.gantry.runs.LogRecord;
 import dev.gantry.runs.NewRun;
 import dev.gantry.runs.RunFence;
@@ -8,6 +9,7 @@ import dev.gantry.runs.RunState;
 import dev.gantry.runs.StateChange;
 import dev.gantry.runs.TaskRun;
 import dev.gantry.runs.TaskStateUpdate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -21,8 +23,20 @@ import java.util.Set;
  */
 public interface RunStore {
 
-  /** Creates a Scheduled run and returns it. */
+  /** The lease of a claim made without one: the agents' default orphan timeout. */
+  Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+
+  /** Creates a Scheduled run and returns it; agents listening for due runs are woken. */
   FlowRun create(NewRun run);
+
+  /**
+   * Creates the run for one schedule fire, due at {@code run.scheduledAt()} (the fire time), unless
+   * a run of the same flow version was already created for that fire: however many schedulers fire
+   * it, each fire creates exactly one run.
+   *
+   * @return the new run, or empty when the fire already has its run
+   */
+  Optional<FlowRun> createForScheduleFire(NewRun run);
 
   Optional<FlowRun> find(String runId);
 
@@ -32,13 +46,24 @@ public interface RunStore {
   /** Runs, newest first; {@code flowName} and {@code states} filter when not null/empty. */
   List<FlowRun> list(String flowName, Set<RunState> states, int limit);
 
+  /** {@link #claimDue(String, Set, int, Instant, Duration)} with the {@link #DEFAULT_LEASE}. */
+  default List<FlowRun> claimDue(String agentId, Set<String> agentLabels, int max, Instant now) {
+    return claimDue(agentId, agentLabels, max, now, DEFAULT_LEASE);
+  }
+
   /**
    * Claims up to {@code max} runs that are Scheduled, due at {@code now} and whose labels the
    * agent's labels cover (see {@link dev.gantry.runs.LabelRule}), oldest due first. Each claimed
-   * run moves to Submitted with attempt + 1 and agentId set, atomically: two agents never claim the
-   * same attempt.
+   * run moves to Submitted with attempt + 1, agentId set and a lease until {@code now + lease},
+   * atomically: two agents never claim the same attempt.
+   *
+   * <p>Runs of a flow at its concurrency limit are skipped (they never hold back runs of other
+   * flows), or, when the flow says {@code cancel}, Cancelled with a message naming the limit. The
+   * result may hold fewer than {@code max} runs while other agents claim the rest at the same
+   * moment.
    */
-  List<FlowRun> claimDue(String agentId, Set<String> agentLabels, int max, Instant now);
+  List<FlowRun> claimDue(
+      String agentId, Set<String> agentLabels, int max, Instant now, Duration lease);
 
   /**
    * Moves the fenced run to {@code to} if its current state may move there ({@link
@@ -50,7 +75,7 @@ public interface RunStore {
 
   /**
    * Asks for a run to be cancelled: a Scheduled run becomes Cancelled at once, a Submitted or
-   * Running one becomes Cancelling (its agent enforces it).
+   * Running one becomes Cancelling (its agent, woken where the database can push, enforces it).
    *
    * @return the state after the request, or empty if the run does not exist
    */
@@ -60,19 +85,39 @@ public interface RunStore {
   List<FlowRun> runsOfAgent(String agentId, Collection<RunState> states);
 
   /**
-   * Active runs (Submitted, Running, Cancelling) whose agent has not heartbeated since {@code
-   * heartbeatBefore} (or no longer exists), for agents of the given kind.
+   * Renews the leases of the agent's current attempts among {@code runIds} until {@code until}, in
+   * one statement.
+   *
+   * @return the ids renewed: a run missing here is no longer this agent's (adopted by another,
+   *     rescheduled) or no longer active
    */
-  List<FlowRun> orphanedRuns(String agentKind, Instant heartbeatBefore);
+  Set<String> renewLeases(String agentId, Collection<String> runIds, Instant until);
+
+  /**
+   * Orphaned runs: active (Submitted, Running, Cancelling) with a lease expired at {@code now}, or
+   * whose agent stopped, of agents of the given kind (or of agents no longer recorded).
+   */
+  List<FlowRun> expiredLeases(String agentKind, Instant now);
 
   /**
    * Hands an active run's current attempt to another agent (adoption), keeping its state and
-   * attempt, and records the handover in the history.
+   * attempt, with a new lease, and records the handover in the history.
    *
    * @return the new fence, or empty when the stale fence is no longer the run's current one or the
    *     run is not active
    */
-  Optional<RunFence> adopt(RunFence stale, String newAgentId, String message);
+  Optional<RunFence> adopt(RunFence stale, String newAgentId, String message, Instant leaseUntil);
+
+  /**
+   * Ends the fenced attempt of a Submitted or Running run whose infrastructure failed, and, while
+   * its flow version's infrastructure-retry budget lasts, schedules it again at once: the history
+   * records Crashed with {@code message}, then Scheduled; the next claim is a new attempt, so the
+   * crashed attempt's agent is fenced out. Nothing is written when the budget is spent, the fence
+   * is stale or the run is in another state: the caller records Crashed then.
+   *
+   * @return the retry granted, or empty when none was
+   */
+  Optional<InfrastructureRetry> rescheduleAfterCrash(RunFence fence, String message);
 
   /** When the newest stored log record of the run was written, if it has any. */
   Optional<Instant> latestLogAt(String runId);

@@ -209,7 +209,7 @@ public final class BundleLoader {
     FlowInputFilter filter = new FlowInputFilter(loader);
     try (ObjectInputStream in = new BundleObjectInputStream(bytes, loader)) {
       in.setObjectInputFilter(filter);
-      Object value = in.readObject();
+      Object value = DeepStack.call(in::readObject);
       if (!(value instanceof Flow flow)) {
         throw new BundleException(
             "bundle at " + location + " holds a " + value.getClass().getName() + ", not a Flow");

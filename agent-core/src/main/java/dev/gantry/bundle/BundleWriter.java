@@ -44,7 +44,11 @@ public final class BundleWriter {
   static byte[] serialize(Flow flow) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(flow);
+      DeepStack.call(
+          () -> {
+            out.writeObject(flow);
+            return null;
+          });
     } catch (NotSerializableException e) {
       throw new BundleException(
           "flow '"
@@ -54,7 +58,7 @@ public final class BundleWriter {
               + ", which is not Serializable; make it Serializable, create it inside the task, or"
               + " register with --as-source",
           e);
-    } catch (IOException e) {
+    } catch (IOException | ClassNotFoundException e) {
       throw new BundleException("flow '" + flow.name() + "' cannot be serialized: " + e, e);
     }
     return bytes.toByteArray();

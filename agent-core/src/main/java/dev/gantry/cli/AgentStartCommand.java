@@ -3,9 +3,11 @@ package dev.gantry.cli;
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.agent.HealthServer;
+import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.client.GantryClient;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launcher.Launcher;
+import dev.gantry.schedule.FlowScheduler;
 import dev.gantry.secrets.BackendSecretSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,6 +111,23 @@ public abstract class AgentStartCommand implements Callable<Integer> {
       description = "Address the health endpoints listen on (default ${DEFAULT-VALUE}).")
   protected String healthBind;
 
+  @Option(
+      names = "--no-scheduler",
+      negatable = true,
+      defaultValue = "true",
+      description =
+          "Fire flow schedules in this agent (default on; several agents share the work, each fire"
+              + " creates one run). --no-scheduler leaves it to other agents.")
+  protected boolean scheduler;
+
+  /** Starts firing flow schedules in this process, unless --no-scheduler. */
+  private FlowScheduler startSchedules(GantryClient gantry) {
+    if (!scheduler || !(gantry.backend() instanceof JdbcBackend jdbc)) {
+      return null;
+    }
+    return FlowScheduler.start(jdbc, jdbc.dataSource(), FlowScheduler.Options.defaults());
+  }
+
   /** The launcher kind, as in {@code gantry agent start KIND}. */
   protected abstract String kind();
 
@@ -139,7 +158,16 @@ public abstract class AgentStartCommand implements Callable<Integer> {
               launcher,
               options,
               BackendSecretSource.of(gantry.backend(), gantry.home().dir()));
-      Thread hook = new Thread(agent::stop, "gantry-agent-stop");
+      FlowScheduler schedules = startSchedules(gantry);
+      Thread hook =
+          new Thread(
+              () -> {
+                if (schedules != null) {
+                  schedules.close(); // no new runs from this process while it stops
+                }
+                agent.stop();
+              },
+              "gantry-agent-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       agent.start();
       try (HealthServer health =

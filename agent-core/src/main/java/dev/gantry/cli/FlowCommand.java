@@ -7,12 +7,17 @@ import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Module;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.flows.BundleFormat;
+import dev.gantry.flows.FlowSchedule;
 import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.flows.RunPolicy;
+import dev.gantry.flows.WhenLimited;
 import dev.gantry.registration.Registration;
 import dev.gantry.runs.FlowRun;
 import dev.gantry.runs.RunState;
+import dev.gantry.schedule.CronSchedules;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -30,7 +35,12 @@ import picocli.CommandLine.Spec;
     name = "flow",
     description = "Register, list and run flows.",
     mixinStandardHelpOptions = true,
-    subcommands = {FlowCommand.Register.class, FlowCommand.ListFlows.class, FlowCommand.Run.class})
+    subcommands = {
+      FlowCommand.Register.class,
+      FlowCommand.ListFlows.class,
+      FlowCommand.Run.class,
+      FlowScheduleCommand.class
+    })
 public final class FlowCommand {
 
   @Command(
@@ -91,6 +101,68 @@ public final class FlowCommand {
 
     @Mixin S3StorageOptions s3;
 
+    @Option(
+        names = "--cron",
+        paramLabel = "EXPR",
+        description =
+            "Create runs on this Quartz cron schedule (seconds first, in UTC), e.g. \"0 0 * * *"
+                + " ?\" every hour; replaces the flow's own schedule.")
+    String cron;
+
+    @Option(
+        names = "--interval",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description =
+            "Create a run every DURATION (e.g. 15m), the first one interval after registering;"
+                + " replaces the flow's own schedule.")
+    Duration interval;
+
+    @Option(
+        names = "--infrastructure-retries",
+        defaultValue = "0",
+        paramLabel = "N",
+        description =
+            "Schedule a run again up to N times when its infrastructure fails (killed, OOM,"
+                + " vanished, agent lost); separate from task retries (default ${DEFAULT-VALUE}).")
+    int infrastructureRetries;
+
+    @Option(
+        names = "--concurrency-limit",
+        paramLabel = "N",
+        description = "At most N runs of the flow (any version) active at once.")
+    Integer concurrencyLimit;
+
+    @Option(
+        names = "--when-limited",
+        paramLabel = "wait|cancel",
+        description =
+            "A due run of the flow at its limit waits (default) or is cancelled; needs"
+                + " --concurrency-limit.")
+    String whenLimited;
+
+    /** The registration's schedule from --cron or --interval, or null for the flow's own. */
+    FlowSchedule schedule() {
+      if (cron != null && interval != null) {
+        throw new UserError("--cron and --interval exclude each other");
+      }
+      if (cron != null) {
+        CronSchedules.check(cron);
+        return FlowSchedule.cron(cron);
+      }
+      return interval == null ? null : FlowSchedule.every(interval);
+    }
+
+    RunPolicy policy() {
+      if (whenLimited != null && concurrencyLimit == null) {
+        throw new UserError("--when-limited needs --concurrency-limit N");
+      }
+      return new RunPolicy(
+          infrastructureRetries,
+          concurrencyLimit,
+          whenLimited == null ? WhenLimited.wait : WhenLimited.parse(whenLimited));
+    }
+
     @Override
     public Integer call() {
       Registration registration =
@@ -103,6 +175,7 @@ public final class FlowCommand {
                   : parseStorage(storage, factory),
               new LinkedHashSet<>(labels),
               !noDefaultLabels);
+      registration = registration.withPolicy(policy()).withSchedule(schedule());
       if (asSource && registration.storage() instanceof Module) {
         throw new UserError("--as-source and --storage module exclude each other");
       }
@@ -125,6 +198,17 @@ public final class FlowCommand {
         }
         if (!flow.secrets().isEmpty()) {
           out.printf("  secrets:  %s%n", String.join(", ", flow.secrets()));
+        }
+        if (flow.schedule() != null) {
+          out.printf("  schedule: %s%n", flow.schedule().describe());
+        }
+        if (flow.policy().concurrencyLimit() != null) {
+          out.printf(
+              "  limit:    %d active runs, excess runs %s%n",
+              flow.policy().concurrencyLimit(), flow.policy().whenLimited());
+        }
+        if (flow.policy().infrastructureRetries() > 0) {
+          out.printf("  infrastructure retries: %d%n", flow.policy().infrastructureRetries());
         }
         out.flush();
         FlowCoverage.warning(flow.labelSet(), gantry.backend().agents().list(), Instant.now())

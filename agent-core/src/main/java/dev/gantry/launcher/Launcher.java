@@ -47,6 +47,14 @@ public interface Launcher extends AutoCloseable {
   void cancel(String runId, Duration grace);
 
   /**
+   * Removes infrastructure the agent's reconciliation found left over: its run is finished or
+   * cancelled, or it belongs to an older attempt of its run. Stops it first if it still runs. Must
+   * tolerate infrastructure that is already gone. The default does nothing (for launchers whose
+   * infrastructure removes itself).
+   */
+  default void remove(Infrastructure infrastructure) {}
+
+  /**
    * Called once when the agent starts, before the first launch: connect to the platform, start
    * watches, warm up. The default does nothing.
    */

@@ -12,6 +12,7 @@ import dev.gantry.flow.Flow;
 import dev.gantry.flow.FlowFactory;
 import dev.gantry.flow.FlowLoadException;
 import dev.gantry.flow.Parameter;
+import dev.gantry.flow.Schedule;
 import dev.gantry.flow.environment.Environment;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Module;
@@ -19,10 +20,12 @@ import dev.gantry.flow.storage.S3;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.flows.BundleFormat;
 import dev.gantry.flows.FlowLabel;
+import dev.gantry.flows.FlowSchedule;
 import dev.gantry.flows.LabelSource;
 import dev.gantry.flows.NewFlowVersion;
 import dev.gantry.flows.ParameterSpec;
 import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.schedule.CronSchedules;
 import dev.gantry.secrets.SecretVault;
 import dev.gantry.storage.BundleStorage;
 import dev.gantry.storage.LocalBundleStorage;
@@ -85,6 +88,7 @@ public final class FlowRegistrar {
       } catch (FlowLoadException e) {
         throw new RegistrationException(e.getMessage(), e);
       }
+      FlowSchedule schedule = chooseSchedule(registration, flow);
       Storage storage = chooseStorage(registration, flow);
       BundleFormat format = chooseFormat(registration, storage);
       work = Files.createTempDirectory("gantry-register-");
@@ -113,7 +117,9 @@ public final class FlowRegistrar {
               flow.environment() == null ? null : flow.environment().image(),
               labels(flow, storage, registration),
               secrets(flow, storage),
-              parameters(flow)));
+              parameters(flow),
+              registration.policy(),
+              schedule));
     } catch (BundleException | StorageException e) {
       throw new RegistrationException(e.getMessage(), e);
     } catch (IOException e) {
@@ -121,6 +127,41 @@ public final class FlowRegistrar {
     } finally {
       deleteQuietly(work);
     }
+  }
+
+  /**
+   * The registration's schedule, else the flow's own; checked here so a bad cron expression or a
+   * scheduled flow that needs parameters nobody passes fails registration, not every fire.
+   */
+  private static FlowSchedule chooseSchedule(Registration registration, Flow flow) {
+    FlowSchedule schedule = registration.schedule();
+    if (schedule == null && flow.schedule() != null) {
+      Schedule described = flow.schedule();
+      schedule =
+          described.cron() != null
+              ? FlowSchedule.cron(described.cron())
+              : FlowSchedule.every(described.interval());
+    }
+    if (schedule == null) {
+      return null;
+    }
+    if (schedule.cron() != null) {
+      CronSchedules.check(schedule.cron());
+    }
+    for (Parameter<?> p : flow.parameters()) {
+      if (p.required()) {
+        throw new RegistrationException(
+            "flow '"
+                + flow.name()
+                + "' has a schedule ("
+                + schedule.describe()
+                + ") but its parameter '"
+                + p.name()
+                + "' is required: scheduled runs pass no parameters, so give it a default value",
+            null);
+      }
+    }
+    return schedule;
   }
 
   private static Storage chooseStorage(Registration registration, Flow flow) {

@@ -2,6 +2,8 @@ package dev.gantry.registration;
 
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.flows.BundleFormat;
+import dev.gantry.flows.FlowSchedule;
+import dev.gantry.flows.RunPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +18,8 @@ import java.util.Set;
  * @param storage overrides the storage the flow describes; null to keep it (default: local)
  * @param labels extra labels given at registration
  * @param defaultLabels false to leave out the storage's default labels
+ * @param policy infrastructure retries and concurrency limit of the version's runs
+ * @param schedule overrides the schedule the flow describes; null to keep it (default: none)
  */
 public record Registration(
     List<Path> jars,
@@ -23,7 +27,9 @@ public record Registration(
     BundleFormat format,
     Storage storage,
     Set<String> labels,
-    boolean defaultLabels) {
+    boolean defaultLabels,
+    RunPolicy policy,
+    FlowSchedule schedule) {
 
   public Registration {
     jars = List.copyOf(jars);
@@ -32,6 +38,18 @@ public record Registration(
     }
     Objects.requireNonNull(factory, "factory");
     labels = Set.copyOf(labels);
+    Objects.requireNonNull(policy, "policy");
+  }
+
+  /** A registration with the default run policy and the flow's own schedule. */
+  public Registration(
+      List<Path> jars,
+      String factory,
+      BundleFormat format,
+      Storage storage,
+      Set<String> labels,
+      boolean defaultLabels) {
+    this(jars, factory, format, storage, labels, defaultLabels, RunPolicy.DEFAULT, null);
   }
 
   public static Registration of(Path jar, String factory) {
@@ -39,18 +57,26 @@ public record Registration(
   }
 
   public Registration withFormat(BundleFormat value) {
-    return new Registration(jars, factory, value, storage, labels, defaultLabels);
+    return new Registration(jars, factory, value, storage, labels, defaultLabels, policy, schedule);
   }
 
   public Registration withStorage(Storage value) {
-    return new Registration(jars, factory, format, value, labels, defaultLabels);
+    return new Registration(jars, factory, format, value, labels, defaultLabels, policy, schedule);
   }
 
   public Registration withLabels(Set<String> value) {
-    return new Registration(jars, factory, format, storage, value, defaultLabels);
+    return new Registration(jars, factory, format, storage, value, defaultLabels, policy, schedule);
   }
 
   public Registration withoutDefaultLabels() {
-    return new Registration(jars, factory, format, storage, labels, false);
+    return new Registration(jars, factory, format, storage, labels, false, policy, schedule);
+  }
+
+  public Registration withPolicy(RunPolicy value) {
+    return new Registration(jars, factory, format, storage, labels, defaultLabels, value, schedule);
+  }
+
+  public Registration withSchedule(FlowSchedule value) {
+    return new Registration(jars, factory, format, storage, labels, defaultLabels, policy, value);
   }
 }

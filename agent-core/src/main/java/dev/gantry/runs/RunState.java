@@ -11,6 +11,10 @@ import java.util.Set;
  *     |            |           \-> Cancelling -> Cancelled (or the final state it reached first)
  *     \-> Cancelled \-> Scheduled again (infrastructure retry), Failed, Crashed, Cancelling
  * </pre>
+ *
+ * A run whose infrastructure failed (Submitted or Running, ending Crashed) while its flow version's
+ * infrastructure-retry budget lasts records Crashed in its history and becomes Scheduled again in
+ * the same step ({@code RunStore#rescheduleAfterCrash}); its next claim is a new attempt.
  */
 public enum RunState {
   /** Waiting for an agent whose labels cover the run's. */

@@ -8,11 +8,16 @@ import dev.gantry.agents.AgentInfo;
 import dev.gantry.flow.TaskState;
 import dev.gantry.flows.BundleFormat;
 import dev.gantry.flows.FlowLabel;
+import dev.gantry.flows.FlowSchedule;
 import dev.gantry.flows.LabelSource;
 import dev.gantry.flows.NewFlowVersion;
 import dev.gantry.flows.ParameterSpec;
 import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.flows.RunPolicy;
+import dev.gantry.flows.ScheduledFlow;
+import dev.gantry.flows.WhenLimited;
 import dev.gantry.runs.FlowRun;
+import dev.gantry.runs.InfrastructureRetry;
 import dev.gantry.runs.LabelRule;
 import dev.gantry.runs.LogRecord;
 import dev.gantry.runs.NewRun;
@@ -477,7 +482,10 @@ public abstract class BackendContractTest {
     FlowRun running = runIn(RunState.Running, register("etl"), "old-agent");
 
     Optional<RunFence> adopted =
-        backend.runs().adopt(running.fence(), "new-agent", "old-agent stopped heartbeating");
+        backend
+            .runs()
+            .adopt(
+                running.fence(), "new-agent", "old-agent stopped heartbeating", T0.plusSeconds(90));
 
     assertThat(adopted).contains(new RunFence(running.id(), running.attempt(), "new-agent"));
     FlowRun after = backend.runs().find(running.id()).orElseThrow();
@@ -492,7 +500,11 @@ public abstract class BackendContractTest {
               assertThat(change.message()).isEqualTo("old-agent stopped heartbeating");
             });
     assertThat(backend.runs().transition(running.fence(), RunState.Crashed, "stale")).isFalse();
-    assertThat(backend.runs().adopt(running.fence(), "third-agent", "late")).isEmpty();
+    assertThat(backend.runs().adopt(running.fence(), "third-agent", "late", T0)).isEmpty();
+    assertThat(backend.runs().expiredLeases("docker", T0.plusSeconds(89))).isEmpty();
+    assertThat(backend.runs().expiredLeases("docker", T0.plusSeconds(91)))
+        .extracting(FlowRun::id)
+        .containsExactly(running.id());
     assertThat(backend.runs().transition(adopted.get(), RunState.Success, null)).isTrue();
   }
 
@@ -501,7 +513,7 @@ public abstract class BackendContractTest {
     RegisteredFlow flow = register("etl");
     FlowRun done = runIn(RunState.Success, flow, "agent-a");
 
-    assertThat(backend.runs().adopt(done.fence(), "agent-b", "late")).isEmpty();
+    assertThat(backend.runs().adopt(done.fence(), "agent-b", "late", T0)).isEmpty();
     assertThat(backend.runs().find(done.id()).orElseThrow().agentId()).isEqualTo("agent-a");
   }
 
@@ -772,29 +784,29 @@ public abstract class BackendContractTest {
   }
 
   @Test
-  void orphanedRunsAreActiveRunsOfSilentStoppedOrVanishedAgentsOfTheKind() {
+  void orphanedRunsAreActiveRunsWhoseLeaseExpiredOrWhoseAgentStoppedForTheKind() {
     RegisteredFlow flow = register("etl");
-    Instant cutoff = T0.plusSeconds(60);
     backend.agents().register(agent("silent", "docker", Set.of("silent"), T0));
     backend.agents().register(agent("alive", "docker", Set.of("alive"), T0));
-    backend.agents().heartbeat("alive", cutoff.plusSeconds(1), 1);
     backend.agents().register(agent("stopped", "docker", Set.of("stopped"), T0));
-    backend.agents().heartbeat("stopped", cutoff.plusSeconds(1), 0);
-    backend.agents().markStopped("stopped", cutoff.plusSeconds(2));
+    backend.agents().markStopped("stopped", T0.plusSeconds(2));
     backend.agents().register(agent("k8s", "kubernetes", Set.of("k8s"), T0));
 
+    // Claimed at T0 with the default lease: held until T0 + 30 s.
     FlowRun silentSubmitted = runIn(RunState.Submitted, flow, "silent");
     FlowRun silentRunning = runIn(RunState.Running, flow, "silent");
     FlowRun silentCancelling = runIn(RunState.Cancelling, flow, "silent");
     runIn(RunState.Success, flow, "silent");
     runIn(RunState.Crashed, flow, "silent");
-    runIn(RunState.Running, flow, "alive");
+    FlowRun alive = runIn(RunState.Running, flow, "alive");
     FlowRun stoppedRunning = runIn(RunState.Running, flow, "stopped");
     FlowRun vanished = runIn(RunState.Running, flow, "vanished");
     runIn(RunState.Running, flow, "k8s");
     schedule(flow, Set.of(), T0);
+    assertThat(backend.runs().renewLeases("alive", List.of(alive.id()), T0.plusSeconds(120)))
+        .containsExactly(alive.id());
 
-    assertThat(backend.runs().orphanedRuns("docker", cutoff))
+    assertThat(backend.runs().expiredLeases("docker", T0.plusSeconds(60)))
         .extracting(FlowRun::id)
         .containsExactlyInAnyOrder(
             silentSubmitted.id(),
@@ -802,9 +814,290 @@ public abstract class BackendContractTest {
             silentCancelling.id(),
             stoppedRunning.id(),
             vanished.id());
-    assertThat(backend.runs().orphanedRuns("docker", T0))
+    assertThat(backend.runs().expiredLeases("docker", T0.plusSeconds(10)))
         .extracting(FlowRun::id)
-        .containsExactlyInAnyOrder(stoppedRunning.id(), vanished.id());
+        .containsExactly(stoppedRunning.id());
+    assertThat(backend.runs().expiredLeases("kubernetes", T0.plusSeconds(60)))
+        .extracting(FlowRun::flowName, FlowRun::agentId)
+        .contains(tuple("etl", "k8s"), tuple("etl", "vanished"))
+        .doesNotContain(tuple("etl", "silent"));
+  }
+
+  @Test
+  void aClaimHoldsALeaseThatOnlyTheCurrentAgentRenewsForItsActiveRuns() {
+    RegisteredFlow flow = register("etl");
+    FlowRun first = schedule(flow, Set.of(), T0.minusMillis(2));
+    FlowRun second = schedule(flow, Set.of(), T0.minusMillis(1));
+    FlowRun done = schedule(flow, Set.of(), T0);
+    backend.agents().register(agent("agent-1", "local", Set.of(), T0));
+    List<FlowRun> claimed =
+        backend.runs().claimDue("agent-1", Set.of(), 3, T0, Duration.ofSeconds(5));
+    assertThat(ids(claimed)).containsExactly(first.id(), second.id(), done.id());
+    backend.runs().transition(claimed.get(2).fence(), RunState.Running, null);
+    backend.runs().transition(claimed.get(2).fence(), RunState.Success, null);
+    assertThat(backend.runs().expiredLeases("local", T0.plusSeconds(4))).isEmpty();
+    assertThat(backend.runs().expiredLeases("local", T0.plusSeconds(6)))
+        .extracting(FlowRun::id)
+        .containsExactlyInAnyOrder(first.id(), second.id());
+
+    Set<String> renewed =
+        backend
+            .runs()
+            .renewLeases(
+                "agent-1",
+                List.of(first.id(), second.id(), done.id(), "00000000-0000-0000-0000-000000000000"),
+                T0.plusSeconds(20));
+    Set<String> renewedByOther =
+        backend.runs().renewLeases("agent-2", List.of(first.id()), T0.plusSeconds(600));
+
+    assertThat(renewed).containsExactlyInAnyOrder(first.id(), second.id());
+    assertThat(renewedByOther).isEmpty();
+    assertThat(backend.runs().renewLeases("agent-1", List.of(), T0)).isEmpty();
+    assertThat(backend.runs().expiredLeases("local", T0.plusSeconds(19))).isEmpty();
+    assertThat(backend.runs().expiredLeases("local", T0.plusSeconds(21))).hasSize(2);
+  }
+
+  // --------------------------------------------------------------- infrastructure retries
+
+  @Test
+  void aCrashedRunIsScheduledAgainWhileItsInfrastructureRetryBudgetLasts() {
+    RegisteredFlow flow = register("etl", RunPolicy.DEFAULT.withInfrastructureRetries(2));
+    FlowRun run = schedule(flow, Set.of(), T0);
+    FlowRun first = claimOne("agent-1", Set.of());
+    backend.runs().transition(first.fence(), RunState.Running, null);
+
+    Optional<InfrastructureRetry> retry =
+        backend.runs().rescheduleAfterCrash(first.fence(), "container OOMKilled");
+
+    assertThat(retry).contains(new InfrastructureRetry(1, 2));
+    FlowRun again = backend.runs().find(run.id()).orElseThrow();
+    assertThat(again.state()).isEqualTo(RunState.Scheduled);
+    assertThat(again.agentId()).isNull();
+    assertThat(again.attempt()).isEqualTo(1);
+    assertThat(again.scheduledAt()).isEqualTo(T0);
+    assertThat(again.endedAt()).isNull();
+    assertThat(again.message()).contains("infrastructure retry 1 of 2").contains("OOMKilled");
+    assertThat(backend.runs().history(run.id()))
+        .extracting(StateChange::state, StateChange::attempt)
+        .containsExactly(
+            tuple(RunState.Scheduled, 0),
+            tuple(RunState.Submitted, 1),
+            tuple(RunState.Running, 1),
+            tuple(RunState.Crashed, 1),
+            tuple(RunState.Scheduled, 1));
+    // The crashed attempt's agent is fenced out: nothing it writes lands.
+    assertThat(backend.runs().transition(first.fence(), RunState.Cancelled, "late")).isFalse();
+    assertThat(backend.runs().appendLogs(first.fence(), List.of(log("late")))).isFalse();
+    assertThat(backend.runs().rescheduleAfterCrash(first.fence(), "again")).isEmpty();
+
+    FlowRun second = claimOne("agent-2", Set.of());
+    assertThat(second.attempt()).isEqualTo(2);
+    assertThat(backend.runs().rescheduleAfterCrash(second.fence(), "node lost"))
+        .contains(new InfrastructureRetry(2, 2));
+    FlowRun third = claimOne("agent-1", Set.of());
+    assertThat(backend.runs().rescheduleAfterCrash(third.fence(), "node lost again")).isEmpty();
+    assertThat(backend.runs().find(run.id()).orElseThrow().state()).isEqualTo(RunState.Submitted);
+    assertThat(backend.runs().transition(third.fence(), RunState.Crashed, "node lost again"))
+        .isTrue();
+  }
+
+  @Test
+  void withoutABudgetOrOutsideSubmittedAndRunningNothingIsScheduledAgain() {
+    RegisteredFlow noBudget = register("etl");
+    RegisteredFlow budget = register("report", RunPolicy.DEFAULT.withInfrastructureRetries(3));
+    FlowRun plain = runIn(RunState.Running, noBudget, "a");
+    FlowRun cancelling = runIn(RunState.Cancelling, budget, "b");
+    FlowRun failed = runIn(RunState.Failed, budget, "c");
+
+    for (FlowRun run : List.of(plain, cancelling, failed)) {
+      List<StateChange> history = backend.runs().history(run.id());
+      assertThat(backend.runs().rescheduleAfterCrash(run.fence(), "crash"))
+          .as(run.state() + "")
+          .isEmpty();
+      assertThat(backend.runs().find(run.id())).contains(run);
+      assertThat(backend.runs().history(run.id())).isEqualTo(history);
+    }
+  }
+
+  // ------------------------------------------------------------------------------- schedules
+
+  @Test
+  void eachScheduleFireCreatesExactlyOneRunPerFlowVersion() {
+    RegisteredFlow flow = register("etl");
+    RegisteredFlow other = register("report");
+    Instant fire = T0.plusSeconds(60);
+
+    Optional<FlowRun> created =
+        backend.runs().createForScheduleFire(new NewRun(flow.id(), Set.of("gpu"), Map.of(), fire));
+    Optional<FlowRun> again =
+        backend.runs().createForScheduleFire(new NewRun(flow.id(), Set.of("gpu"), Map.of(), fire));
+    Optional<FlowRun> nextFire =
+        backend
+            .runs()
+            .createForScheduleFire(new NewRun(flow.id(), Set.of(), Map.of(), fire.plusSeconds(60)));
+    Optional<FlowRun> otherFlow =
+        backend.runs().createForScheduleFire(new NewRun(other.id(), Set.of(), Map.of(), fire));
+    FlowRun manual = schedule(flow, Set.of(), fire);
+    FlowRun manualAgain = schedule(flow, Set.of(), fire);
+
+    assertThat(created).isPresent();
+    assertThat(created.get().scheduledAt()).isEqualTo(fire);
+    assertThat(created.get().labels()).containsExactly("gpu");
+    assertThat(again).isEmpty();
+    assertThat(nextFire).isPresent();
+    assertThat(otherFlow).isPresent();
+    assertThat(backend.runs().list(null, null, 10))
+        .extracting(FlowRun::id)
+        .containsExactlyInAnyOrder(
+            created.get().id(),
+            nextFire.get().id(),
+            otherFlow.get().id(),
+            manual.id(),
+            manualAgain.id());
+  }
+
+  @Test
+  void theNewestVersionOfAFlowCarriesItsScheduleAndAPauseOutlivesReregistration() {
+    assertThat(backend.flows().pauseSchedule("etl", true)).isFalse();
+    register("etl", RunPolicy.DEFAULT, FlowSchedule.cron("0 0 * * * ?"));
+    RegisteredFlow report =
+        register("report", RunPolicy.DEFAULT, FlowSchedule.every(Duration.ofMinutes(5)));
+    register("plain");
+    register("gone", RunPolicy.DEFAULT, FlowSchedule.cron("0 0 * * * ?"));
+    RegisteredFlow goneNow = register("gone");
+
+    assertThat(backend.flows().find(report.id()).orElseThrow().schedule())
+        .isEqualTo(FlowSchedule.every(Duration.ofMinutes(5)));
+    assertThat(goneNow.schedule()).isNull();
+    assertThat(backend.flows().pauseSchedule("gone", true)).isFalse();
+    assertThat(backend.flows().pauseSchedule("etl", true)).isTrue();
+    RegisteredFlow etl2 = register("etl", RunPolicy.DEFAULT, FlowSchedule.cron("0 30 * * * ?"));
+
+    assertThat(backend.flows().scheduled())
+        .containsExactly(
+            new ScheduledFlow("etl", etl2.id(), 2, FlowSchedule.cron("0 30 * * * ?"), true),
+            new ScheduledFlow(
+                "report", report.id(), 1, FlowSchedule.every(Duration.ofMinutes(5)), false));
+    assertThat(backend.flows().pauseSchedule("etl", false)).isTrue();
+    assertThat(backend.flows().scheduled().get(0).paused()).isFalse();
+  }
+
+  @Test
+  void aFlowVersionKeepsItsRunPolicy() {
+    RunPolicy policy = new RunPolicy(2, 5, WhenLimited.cancel);
+
+    RegisteredFlow flow = register("etl", policy);
+
+    assertThat(flow.policy()).isEqualTo(policy);
+    assertThat(backend.flows().latest("etl").orElseThrow().policy()).isEqualTo(policy);
+    assertThat(register("etl").policy()).isEqualTo(RunPolicy.DEFAULT);
+  }
+
+  // ------------------------------------------------------------------------ concurrency limits
+
+  @Test
+  void runsOfAFlowAtItsLimitWaitWithoutHoldingBackOtherFlows() {
+    RegisteredFlow limited =
+        register("limited", RunPolicy.DEFAULT.withConcurrencyLimit(2, WhenLimited.wait));
+    RegisteredFlow free = register("free");
+    List<FlowRun> limitedRuns = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      limitedRuns.add(schedule(limited, Set.of(), T0.minusSeconds(60 - i)));
+    }
+    FlowRun freeRun = schedule(free, Set.of(), T0);
+
+    List<FlowRun> first = backend.runs().claimDue("agent-1", Set.of(), 10, T0);
+    List<FlowRun> second = backend.runs().claimDue("agent-2", Set.of(), 10, T0);
+
+    assertThat(ids(first))
+        .containsExactly(limitedRuns.get(0).id(), limitedRuns.get(1).id(), freeRun.id());
+    assertThat(second).isEmpty();
+    assertThat(backend.runs().find(limitedRuns.get(2).id()).orElseThrow().state())
+        .isEqualTo(RunState.Scheduled);
+
+    backend.runs().transition(first.get(0).fence(), RunState.Running, null);
+    backend.runs().transition(first.get(0).fence(), RunState.Success, null);
+    assertThat(ids(backend.runs().claimDue("agent-2", Set.of(), 10, T0)))
+        .containsExactly(limitedRuns.get(2).id());
+    assertThat(backend.runs().claimDue("agent-1", Set.of(), 10, T0)).isEmpty();
+  }
+
+  @Test
+  void aLimitCountsEveryVersionOfTheNameAndTheNewestRegistrationSetsIt() {
+    RegisteredFlow v1 =
+        register("etl", RunPolicy.DEFAULT.withConcurrencyLimit(1, WhenLimited.wait));
+    schedule(v1, Set.of(), T0.minusSeconds(2));
+    assertThat(backend.runs().claimDue("agent-1", Set.of(), 10, T0)).hasSize(1);
+    RegisteredFlow v2 =
+        register("etl", RunPolicy.DEFAULT.withConcurrencyLimit(2, WhenLimited.wait));
+    schedule(v2, Set.of(), T0.minusSeconds(1));
+    schedule(v2, Set.of(), T0);
+
+    assertThat(backend.runs().claimDue("agent-1", Set.of(), 10, T0)).hasSize(1);
+    assertThat(backend.runs().claimDue("agent-1", Set.of(), 10, T0)).isEmpty();
+
+    register("etl");
+    assertThat(backend.runs().claimDue("agent-1", Set.of(), 10, T0)).hasSize(1);
+  }
+
+  @Test
+  void excessRunsOfAFlowThatSaysCancelAreCancelledNamingTheLimit() {
+    RegisteredFlow flow =
+        register("etl", RunPolicy.DEFAULT.withConcurrencyLimit(1, WhenLimited.cancel));
+    FlowRun first = schedule(flow, Set.of(), T0.minusSeconds(3));
+    FlowRun second = schedule(flow, Set.of(), T0.minusSeconds(2));
+    FlowRun third = schedule(flow, Set.of(), T0.minusSeconds(1));
+    FlowRun later = schedule(flow, Set.of(), T0.plusSeconds(60));
+
+    assertThat(ids(backend.runs().claimDue("agent-1", Set.of(), 10, T0)))
+        .containsExactly(first.id());
+
+    for (FlowRun excess : List.of(second, third)) {
+      FlowRun cancelled = backend.runs().find(excess.id()).orElseThrow();
+      assertThat(cancelled.state()).isEqualTo(RunState.Cancelled);
+      assertThat(cancelled.endedAt()).isEqualTo(T0);
+      assertThat(cancelled.message()).contains("'etl'").contains("concurrency limit of 1");
+      assertThat(backend.runs().history(excess.id()))
+          .extracting(StateChange::state)
+          .containsExactly(RunState.Scheduled, RunState.Cancelled);
+    }
+    assertThat(backend.runs().find(later.id()).orElseThrow().state()).isEqualTo(RunState.Scheduled);
+  }
+
+  /** Agents claiming one limited flow at the same time never exceed its limit together. */
+  @Test
+  void concurrentAgentsNeverExceedAConcurrencyLimit() throws Exception {
+    RegisteredFlow flow =
+        register("etl", RunPolicy.DEFAULT.withConcurrencyLimit(3, WhenLimited.wait));
+    for (int i = 0; i < 40; i++) {
+      schedule(flow, Set.of(), T0.minusMillis(i));
+    }
+    List<Backend> ownBackends = new ArrayList<>();
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      CyclicBarrier start = new CyclicBarrier(4);
+      List<Future<List<FlowRun>>> claims = new ArrayList<>();
+      for (int a = 0; a < 4; a++) {
+        Backend own = openBackend();
+        ownBackends.add(own);
+        String agentId = "agent-" + a;
+        claims.add(
+            threads.submit(
+                () -> {
+                  start.await();
+                  return own.runs().claimDue(agentId, Set.of(), 5, T0);
+                }));
+      }
+      int claimed = 0;
+      for (Future<List<FlowRun>> claim : claims) {
+        claimed += claim.get(60, TimeUnit.SECONDS).size();
+      }
+      assertThat(claimed).isEqualTo(3);
+    } finally {
+      threads.shutdownNow();
+      ownBackends.forEach(Backend::close);
+    }
+    assertThat(backend.runs().list("etl", Set.of(RunState.Submitted), 100)).hasSize(3);
   }
 
   @Test
@@ -983,6 +1276,14 @@ public abstract class BackendContractTest {
   // --------------------------------------------------------------------------------- helpers
 
   protected RegisteredFlow register(String name) {
+    return register(name, RunPolicy.DEFAULT, null);
+  }
+
+  protected RegisteredFlow register(String name, RunPolicy policy) {
+    return register(name, policy, null);
+  }
+
+  protected RegisteredFlow register(String name, RunPolicy policy, FlowSchedule schedule) {
     return backend
         .flows()
         .register(
@@ -995,7 +1296,9 @@ public abstract class BackendContractTest {
                 null,
                 List.of(),
                 Set.of(),
-                List.of()));
+                List.of(),
+                policy,
+                schedule));
   }
 
   protected FlowRun schedule(RegisteredFlow flow, Set<String> labels, Instant scheduledAt) {

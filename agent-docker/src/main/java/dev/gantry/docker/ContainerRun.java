@@ -8,6 +8,7 @@ import dev.gantry.launcher.OutputSink;
 import dev.gantry.launcher.RunExecution;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +136,10 @@ final class ContainerRun implements RunExecution {
       if (!kind.equals("log")) {
         return true;
       }
-      return Instant.parse(event.path("at").asText()).isAfter(outputSince);
+      // Stores keep microseconds: compare at that precision.
+      return Instant.parse(event.path("at").asText())
+          .truncatedTo(ChronoUnit.MICROS)
+          .isAfter(outputSince);
     } catch (DateTimeParseException | java.io.IOException e) {
       return engineAt.isAfter(outputSince);
     }

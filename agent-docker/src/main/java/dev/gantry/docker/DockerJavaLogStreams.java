@@ -51,7 +51,12 @@ final class DockerJavaLogStreams implements LogStreams {
                       "following the logs of container " + containerId + " failed: " + error,
                       error));
             }
-            super.onError(error);
+            // Not super.onError: it logs every error at ERROR, an ended stream included.
+            try {
+              super.close();
+            } catch (IOException e) {
+              // the stream is gone either way
+            }
           }
 
           @Override

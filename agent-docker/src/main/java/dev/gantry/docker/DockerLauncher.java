@@ -83,6 +83,7 @@ public final class DockerLauncher implements Launcher {
   private final Map<String, ContainerRun> byContainer = new ConcurrentHashMap<>();
   private final Map<String, ContainerRun> byRun = new ConcurrentHashMap<>();
   private final Map<String, Integer> logRetries = new ConcurrentHashMap<>();
+  private final Map<String, Duration> cancelsBeforeStart = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   public DockerLauncher(DockerSettings settings) {
@@ -165,7 +166,21 @@ public final class DockerLauncher implements Launcher {
 
   @Override
   public RunExecution launch(LaunchRequest request, OutputSink output) throws LaunchException {
+    try {
+      ContainerRun run = start(request, output);
+      Duration cancelledMeanwhile = cancelsBeforeStart.remove(run.runId);
+      if (cancelledMeanwhile != null) {
+        cancel(run.runId, cancelledMeanwhile);
+      }
+      return run;
+    } finally {
+      cancelsBeforeStart.remove(request.runId());
+    }
+  }
+
+  private ContainerRun start(LaunchRequest request, OutputSink output) throws LaunchException {
     String image = imageOf(request);
+    long began = System.nanoTime();
     Optional<Bind> bundle = bundles.mountFor(request);
     String containerId;
     try {
@@ -202,6 +217,7 @@ public final class DockerLauncher implements Launcher {
             null);
     byContainer.put(containerId, run);
     byRun.put(run.runId, run);
+    long created = System.nanoTime();
     try {
       for (String network :
           settings
@@ -230,8 +246,15 @@ public final class DockerLauncher implements Launcher {
           imageAtFault ? "ImageNotRunnable" : "ContainerStartFailed",
           e);
     }
+    long started = System.nanoTime();
     follow(run, null, true);
-    log.debug("run {} started in container {} of image {}", run.runId, run.shortId(), image);
+    log.debug(
+        "run {} started in container {} of image {} (created in {} ms, started in {} ms)",
+        run.runId,
+        run.shortId(),
+        image,
+        (created - began) / 1_000_000,
+        (started - created) / 1_000_000);
     return run;
   }
 
@@ -451,7 +474,7 @@ public final class DockerLauncher implements Launcher {
     if (closed || byContainer.get(run.containerId) != run) {
       return;
     }
-    if (error instanceof SelectorLogStreams.EngineAnswer answer && answer.status() == 404) {
+    if (LogStreams.containerGone(error)) {
       run.removedFromOutside();
       run.markOutputEnded();
       maybeFinish(run);
@@ -776,6 +799,9 @@ public final class DockerLauncher implements Launcher {
   public void cancel(String runId, Duration grace) {
     ContainerRun run = byRun.get(runId);
     if (run == null) {
+      // Its launch may be under way (pulling the image, creating the container): it is stopped
+      // as soon as it started.
+      cancelsBeforeStart.put(runId, grace);
       return;
     }
     run.requestCancel();
@@ -797,6 +823,26 @@ public final class DockerLauncher implements Launcher {
       // it already stopped or is gone; its exit is on its way
     } catch (RuntimeException e) {
       log.warn("{}: sending {} failed: {}", run, signal, EngineErrors.message(e));
+    }
+  }
+
+  /** Says which engine the agent uses, or that it does not answer yet. */
+  @Override
+  public void prepare() {
+    try {
+      var version = docker.versionCmd().exec();
+      log.info(
+          "Docker engine {} (API {}) at {}; default image {}{}",
+          version.getVersion(),
+          version.getApiVersion(),
+          engine(),
+          settings.effectiveDefaultImage(),
+          settings.pull() ? "" : ", never pulling");
+    } catch (RuntimeException e) {
+      log.warn(
+          "the Docker engine at {} does not answer ({}); runs fail to launch until it does",
+          engine(),
+          EngineErrors.message(e));
     }
   }
 

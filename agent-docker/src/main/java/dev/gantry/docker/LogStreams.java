@@ -38,4 +38,17 @@ interface LogStreams extends AutoCloseable {
 
   @Override
   void close();
+
+  /** Whether a stream ended because the engine has no such container (any more). */
+  static boolean containerGone(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof SelectorLogStreams.EngineAnswer answer && answer.status() == 404) {
+        return true;
+      }
+      if (e instanceof com.github.dockerjava.api.exception.NotFoundException) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -70,8 +70,8 @@ public final class JobLabels {
 
   /**
    * A valid label value for {@code value}: unchanged when it is one already (run ids, agent ids and
-   * the usual flow names are), else with other characters replaced by '-', cut to 63 characters
-   * and trimmed to start and end with a letter or digit.
+   * the usual flow names are), else with other characters replaced by '-', cut to 63 characters and
+   * trimmed to start and end with a letter or digit.
    */
   static String labelValue(String value) {
     if (value.length() <= MAX_LABEL_VALUE && LABEL_VALUE.matcher(value).matches()) {

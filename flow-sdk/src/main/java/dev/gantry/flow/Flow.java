@@ -42,6 +42,7 @@ public final class Flow implements Serializable {
   private final Set<String> secrets = new LinkedHashSet<>();
   private Storage storage;
   private Environment environment;
+  private Schedule schedule;
 
   public Flow(String name) {
     this.name = Names.check("flow", name);
@@ -180,6 +181,20 @@ public final class Flow implements Serializable {
   /** The environment description, or null for the agent's default. */
   public Environment environment() {
     return environment;
+  }
+
+  /**
+   * Creates runs by themselves once registered: {@code flow.schedule(Schedule.cron("0 0 2 * *
+   * ?"))}.
+   */
+  public Flow schedule(Schedule schedule) {
+    this.schedule = Objects.requireNonNull(schedule, "schedule");
+    return this;
+  }
+
+  /** The schedule, or null when runs are only created on request. */
+  public Schedule schedule() {
+    return schedule;
   }
 
   /** Labels an agent must carry to take this flow's runs. */

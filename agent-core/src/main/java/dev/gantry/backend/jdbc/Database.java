@@ -1,6 +1,7 @@
 package dev.gantry.backend.jdbc;
 
 import dev.gantry.backend.BackendException;
+import dev.gantry.backend.RunSignal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,14 +36,43 @@ final class Database {
     T read(ResultSet row) throws SQLException;
   }
 
+  /** The two databases Gantry runs on; statements differ only where one can do better. */
+  enum Dialect {
+    H2,
+    POSTGRES
+  }
+
+  /** The PostgreSQL channel of {@link dev.gantry.backend.RunSignal}s. */
+  static final String SIGNAL_CHANNEL = "gantry_runs";
+
   private static final String UNIQUE_VIOLATION = "23505";
 
   private final DataSource dataSource;
   private final Clock clock;
+  private final Dialect dialect;
 
-  Database(DataSource dataSource, Clock clock) {
+  Database(DataSource dataSource, Clock clock, Dialect dialect) {
     this.dataSource = dataSource;
     this.clock = clock;
+    this.dialect = dialect;
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  /**
+   * Wakes the subscribers of {@code signal} when the caller's transaction commits (PostgreSQL's
+   * NOTIFY is transactional); on H2 it does nothing and agents find the work by polling.
+   */
+  void signal(Connection connection, RunSignal signal) throws SQLException {
+    if (dialect == Dialect.POSTGRES) {
+      queryOne(
+          connection,
+          "SELECT pg_notify('" + SIGNAL_CHANNEL + "', ?) AS sent",
+          row -> true,
+          signal.name());
+    }
   }
 
   /** The current time at the precision the database keeps (microseconds). */
@@ -65,6 +95,23 @@ final class Database {
           e.addSuppressed(rollbackFailure);
         }
         throw e;
+      }
+    } catch (SQLException e) {
+      throw failure(operation, e);
+    }
+  }
+
+  /**
+   * Runs {@code work} in one transaction that is always rolled back: to measure or explain a
+   * statement that writes, without keeping what it wrote.
+   */
+  <T> T rolledBack(String operation, Work<T> work) {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        return work.apply(connection);
+      } finally {
+        connection.rollback();
       }
     } catch (SQLException e) {
       throw failure(operation, e);
@@ -141,6 +188,8 @@ final class Database {
         statement.setInt(index, n);
       } else if (value instanceof Long n) {
         statement.setLong(index, n);
+      } else if (value instanceof Boolean b) {
+        statement.setBoolean(index, b);
       } else if (value instanceof Instant instant) {
         statement.setObject(index, OffsetDateTime.ofInstant(stored(instant), ZoneOffset.UTC));
       } else if (value instanceof Enum<?> e) {

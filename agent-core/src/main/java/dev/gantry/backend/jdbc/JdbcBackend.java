@@ -6,8 +6,11 @@ import dev.gantry.backend.AgentStore;
 import dev.gantry.backend.Backend;
 import dev.gantry.backend.BackendException;
 import dev.gantry.backend.FlowStore;
+import dev.gantry.backend.RunSignal;
+import dev.gantry.backend.RunSignalSubscription;
 import dev.gantry.backend.RunStore;
 import dev.gantry.backend.SecretStore;
+import dev.gantry.backend.jdbc.Database.Dialect;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,12 +18,16 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
  * The backend on a relational database reached through JDBC: an embedded H2 file database or
- * PostgreSQL. Opening it creates a small connection pool and brings the schema up to date with the
- * Flyway migrations in {@code classpath:db/migration}.
+ * PostgreSQL. Opening it creates a small connection pool (HikariCP) and brings the schema up to
+ * date with the Flyway migrations in {@code classpath:db/migration}. On PostgreSQL, {@link
+ * #subscribe} listens for {@link RunSignal}s on a connection of its own.
  */
 public final class JdbcBackend implements Backend {
 
@@ -38,14 +45,18 @@ public final class JdbcBackend implements Backend {
   private static final int REACHABLE_TIMEOUT_SECONDS = 2;
 
   private final HikariDataSource pool;
+  private final String jdbcUrl;
+  private final Dialect dialect;
   private final JdbcFlowStore flows;
   private final JdbcRunStore runs;
   private final JdbcAgentStore agents;
   private final JdbcSecretStore secrets;
 
-  private JdbcBackend(HikariDataSource pool, Clock clock) {
+  private JdbcBackend(HikariDataSource pool, String jdbcUrl, Dialect dialect, Clock clock) {
     this.pool = pool;
-    Database db = new Database(pool, clock);
+    this.jdbcUrl = jdbcUrl;
+    this.dialect = dialect;
+    Database db = new Database(pool, clock, dialect);
     this.flows = new JdbcFlowStore(db);
     this.runs = new JdbcRunStore(db);
     this.agents = new JdbcAgentStore(db);
@@ -83,7 +94,7 @@ public final class JdbcBackend implements Backend {
           .failOnMissingLocations(true)
           .load()
           .migrate();
-      return new JdbcBackend(pool, Clock.systemUTC());
+      return new JdbcBackend(pool, jdbcUrl, h2 ? Dialect.H2 : Dialect.POSTGRES, Clock.systemUTC());
     } catch (RuntimeException e) {
       if (pool != null) {
         pool.close();
@@ -175,6 +186,38 @@ public final class JdbcBackend implements Backend {
     } catch (SQLException e) {
       return false;
     }
+  }
+
+  /**
+   * On PostgreSQL: a dedicated connection (outside the pool) that LISTENs for the signals the
+   * stores send with each run creation, rescheduling and cancel request, reconnecting with backoff
+   * when it is lost. On H2: nothing arrives; agents poll.
+   */
+  @Override
+  public RunSignalSubscription subscribe(String subscriber, Consumer<RunSignal> listener) {
+    if (dialect != Dialect.POSTGRES) {
+      return RunSignalSubscription.NONE;
+    }
+    return PostgresRunSignals.start(jdbcUrl, subscriber, listener);
+  }
+
+  /** Whether this is PostgreSQL (else the embedded H2). */
+  public boolean isPostgres() {
+    return dialect == Dialect.POSTGRES;
+  }
+
+  /** The pooled connections, for components that keep their own tables here (Quartz). */
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  /**
+   * Measures the agents' claim statement on PostgreSQL for an agent with these labels, claiming at
+   * most {@code max} runs: executes it and explains it with {@code EXPLAIN (ANALYZE, BUFFERS)} in a
+   * transaction that is rolled back, so nothing is claimed.
+   */
+  public PollMeasurement measureClaim(Set<String> agentLabels, int max) {
+    return runs.measureClaim(agentLabels, max);
   }
 
   @Override

@@ -8,11 +8,17 @@ import static dev.gantry.backend.jdbc.Database.update;
 import dev.gantry.backend.BackendException;
 import dev.gantry.backend.FlowStore;
 import dev.gantry.flows.BundleFormat;
+import dev.gantry.flows.FlowSchedule;
 import dev.gantry.flows.NewFlowVersion;
 import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.flows.RunPolicy;
+import dev.gantry.flows.ScheduledFlow;
+import dev.gantry.flows.WhenLimited;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,7 +35,12 @@ final class JdbcFlowStore implements FlowStore {
 
   private static final String COLUMNS =
       "id, name, version, format, location, digest, factory, image, labels, secrets, parameters,"
-          + " registered_at";
+          + " registered_at, infrastructure_retries, concurrency_limit, when_limited, schedule_cron,"
+          + " schedule_interval_ms";
+
+  /** The newest version of each name, for a query on {@code flows f}. */
+  private static final String NEWEST =
+      "f.version = (SELECT MAX(g.version) FROM flows g WHERE g.name = f.name)";
 
   private final Database db;
 
@@ -69,10 +80,14 @@ final class JdbcFlowStore implements FlowStore {
                 row -> row.getInt("next_version"),
                 flow.name())
             .orElseThrow();
+    RunPolicy policy = flow.policy();
+    FlowSchedule schedule = flow.schedule();
     update(
         c,
         "INSERT INTO flows (name, version, format, location, digest, factory, image, labels,"
-            + " secrets, parameters, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " secrets, parameters, registered_at, infrastructure_retries, concurrency_limit,"
+            + " when_limited, schedule_cron, schedule_interval_ms)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         flow.name(),
         version,
         flow.format(),
@@ -83,7 +98,23 @@ final class JdbcFlowStore implements FlowStore {
         labels,
         secrets,
         parameters,
-        db.now());
+        db.now(),
+        policy.infrastructureRetries(),
+        policy.concurrencyLimit(),
+        policy.whenLimited(),
+        schedule == null ? null : schedule.cron(),
+        schedule == null || schedule.interval() == null ? null : schedule.interval().toMillis());
+    // The newest registration sets the name's limit (a concurrent registration of the name makes
+    // this insert collide, and register() tries again with the next version).
+    update(c, "DELETE FROM flow_limits WHERE flow_name = ?", flow.name());
+    if (policy.concurrencyLimit() != null) {
+      update(
+          c,
+          "INSERT INTO flow_limits (flow_name, concurrency_limit, when_limited) VALUES (?, ?, ?)",
+          flow.name(),
+          policy.concurrencyLimit(),
+          policy.whenLimited());
+    }
     return queryOne(
             c,
             "SELECT " + COLUMNS + " FROM flows WHERE name = ? AND version = ?",
@@ -128,11 +159,86 @@ final class JdbcFlowStore implements FlowStore {
         c ->
             query(
                 c,
-                "SELECT "
-                    + COLUMNS
-                    + " FROM flows f WHERE version ="
-                    + " (SELECT MAX(g.version) FROM flows g WHERE g.name = f.name) ORDER BY name",
+                "SELECT " + COLUMNS + " FROM flows f WHERE " + NEWEST + " ORDER BY name",
                 JdbcFlowStore::readFlow));
+  }
+
+  @Override
+  public List<ScheduledFlow> scheduled() {
+    return db.read(
+        "list scheduled flows",
+        c ->
+            query(
+                c,
+                "SELECT f.id, f.name, f.version, f.schedule_cron, f.schedule_interval_ms,"
+                    + " s.paused FROM flows f LEFT JOIN flow_schedules s ON s.flow_name = f.name"
+                    + " WHERE "
+                    + NEWEST
+                    + " AND (f.schedule_cron IS NOT NULL OR f.schedule_interval_ms IS NOT NULL)"
+                    + " ORDER BY f.name",
+                row ->
+                    new ScheduledFlow(
+                        row.getString("name"),
+                        row.getLong("id"),
+                        row.getInt("version"),
+                        readSchedule(row),
+                        row.getBoolean("paused"))));
+  }
+
+  @Override
+  public boolean pauseSchedule(String name, boolean paused) {
+    Instant now = db.now();
+    for (int tries = 1; ; tries++) {
+      try {
+        return db.transaction(
+            (paused ? "pause" : "resume") + " the schedule of flow '" + name + "'",
+            c -> {
+              boolean scheduled =
+                  queryOne(
+                          c,
+                          "SELECT f.id FROM flows f WHERE f.name = ? AND "
+                              + NEWEST
+                              + " AND (f.schedule_cron IS NOT NULL"
+                              + " OR f.schedule_interval_ms IS NOT NULL)",
+                          row -> true,
+                          name)
+                      .isPresent();
+              if (!scheduled) {
+                return false;
+              }
+              if (update(
+                      c,
+                      "UPDATE flow_schedules SET paused = ?, updated_at = ? WHERE flow_name = ?",
+                      paused,
+                      now,
+                      name)
+                  == 0) {
+                update(
+                    c,
+                    "INSERT INTO flow_schedules (flow_name, paused, updated_at) VALUES (?, ?, ?)",
+                    name,
+                    paused,
+                    now);
+              }
+              return true;
+            });
+      } catch (BackendException e) {
+        // Two first pauses of one name raced to insert its row: the update finds it now.
+        if (!Database.isUniqueViolation(e) || tries == REGISTER_TRIES) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static FlowSchedule readSchedule(ResultSet row) throws SQLException {
+    String cron = row.getString("schedule_cron");
+    long intervalMillis = row.getLong("schedule_interval_ms");
+    boolean hasInterval = !row.wasNull();
+    if (cron != null) {
+      return FlowSchedule.cron(cron);
+    }
+    return hasInterval ? FlowSchedule.every(Duration.ofMillis(intervalMillis)) : null;
   }
 
   private static RegisteredFlow readFlow(ResultSet row) throws SQLException {
@@ -149,6 +255,11 @@ final class JdbcFlowStore implements FlowStore {
         JsonColumns.flowLabels(row.getString("labels"), owner),
         JsonColumns.names(row.getString("secrets"), "secrets", owner),
         JsonColumns.parameterSpecs(row.getString("parameters"), owner),
-        instant(row, "registered_at"));
+        instant(row, "registered_at"),
+        new RunPolicy(
+            row.getInt("infrastructure_retries"),
+            row.getObject("concurrency_limit", Integer.class),
+            WhenLimited.valueOf(row.getString("when_limited"))),
+        readSchedule(row));
   }
 }

@@ -8,9 +8,14 @@ import static dev.gantry.backend.jdbc.Database.queryOne;
 import static dev.gantry.backend.jdbc.Database.stored;
 import static dev.gantry.backend.jdbc.Database.update;
 
+import dev.gantry.backend.BackendException;
+import dev.gantry.backend.RunSignal;
 import dev.gantry.backend.RunStore;
+import dev.gantry.backend.jdbc.Database.Dialect;
 import dev.gantry.flow.TaskState;
+import dev.gantry.flows.WhenLimited;
 import dev.gantry.runs.FlowRun;
+import dev.gantry.runs.InfrastructureRetry;
 import dev.gantry.runs.LogRecord;
 import dev.gantry.runs.NewRun;
 import dev.gantry.runs.RunFence;
@@ -22,9 +27,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,6 +48,11 @@ import java.util.UUID;
  * {@link RunStore} on {@code flow_runs} and its satellite tables. State changes are conditional
  * UPDATEs (the condition is the legal predecessor states and, for agents, the fence), and fenced
  * writes to other tables first lock the run's row; both work the same on H2 and PostgreSQL.
+ *
+ * <p>Claims differ: on PostgreSQL one statement picks the due runs with {@code FOR UPDATE SKIP
+ * LOCKED}, moves them to Submitted and appends their history; on H2 each polled run is claimed by
+ * its own conditional UPDATE. Runs of flows with a concurrency limit are claimed separately, under
+ * a lock on the flow's {@code flow_limits} row, so agents never exceed the limit together.
  */
 final class JdbcRunStore implements RunStore {
 
@@ -64,6 +76,18 @@ final class JdbcRunStore implements RunStore {
   private static final Set<RunState> ACTIVE =
       EnumSet.of(RunState.Submitted, RunState.Running, RunState.Cancelling);
 
+  /** The states an infrastructure failure can end: Cancelling runs end Cancelled instead. */
+  private static final Set<RunState> RETRIABLE = EnumSet.of(RunState.Submitted, RunState.Running);
+
+  /** Runs of flows without a concurrency limit: the agents' hot path. */
+  private static final String UNLIMITED_FLOW =
+      "NOT EXISTS (SELECT 1 FROM flows lf JOIN flow_limits fl ON fl.flow_name = lf.name"
+          + " WHERE lf.id = r.flow_id)";
+
+  /** Runs of any version of the flow named by the parameter. */
+  private static final String FLOW_NAMED =
+      "r.flow_id IN (SELECT nf.id FROM flows nf WHERE nf.name = ?)";
+
   private static final String RUN_COLUMNS =
       "r.id, r.flow_id, f.name AS flow_name, f.version AS flow_version, r.state, r.attempt,"
           + " r.agent_id, r.parameters, r.scheduled_at, r.created_at, r.updated_at, r.started_at,"
@@ -84,40 +108,61 @@ final class JdbcRunStore implements RunStore {
   @Override
   public FlowRun create(NewRun run) {
     Objects.requireNonNull(run, "run");
+    return db.transaction("create a run of flow " + run.flowId(), c -> insertRun(c, run, null));
+  }
+
+  @Override
+  public Optional<FlowRun> createForScheduleFire(NewRun run) {
+    Objects.requireNonNull(run, "run");
+    try {
+      return Optional.of(
+          db.transaction(
+              "create the run of flow "
+                  + run.flowId()
+                  + " for its schedule fire at "
+                  + run.scheduledAt(),
+              c -> insertRun(c, run, run.scheduledAt())));
+    } catch (BackendException e) {
+      if (Database.isUniqueViolation(e)) {
+        return Optional.empty(); // another scheduler created this fire's run
+      }
+      throw e;
+    }
+  }
+
+  private FlowRun insertRun(Connection c, NewRun run, Instant scheduleFireAt) throws SQLException {
     String runId = UUID.randomUUID().toString();
     Instant now = db.now();
-    return db.transaction(
-        "create a run of flow " + run.flowId(),
-        c -> {
-          boolean flowExists =
-              queryOne(c, "SELECT id FROM flows WHERE id = ?", row -> true, run.flowId())
-                  .isPresent();
-          if (!flowExists) {
-            throw new IllegalArgumentException(
-                "cannot create a run of flow " + run.flowId() + ": no flow has that id");
-          }
-          update(
-              c,
-              "INSERT INTO flow_runs (id, flow_id, state, attempt, agent_id, parameters,"
-                  + " scheduled_at, created_at, updated_at) VALUES (?, ?, ?, 0, NULL, ?, ?, ?, ?)",
-              runId,
-              run.flowId(),
-              RunState.Scheduled,
-              JsonColumns.parameterValues(run.parameters()),
-              run.scheduledAt(),
-              now,
-              now);
-          try (PreparedStatement insert =
-              c.prepareStatement("INSERT INTO run_labels (run_id, label) VALUES (?, ?)")) {
-            for (String label : run.labels()) {
-              Database.bind(insert, runId, label);
-              insert.addBatch();
-            }
-            insert.executeBatch();
-          }
-          update(c, APPEND_HISTORY, runId);
-          return findRun(c, runId).orElseThrow();
-        });
+    boolean flowExists =
+        queryOne(c, "SELECT id FROM flows WHERE id = ?", row -> true, run.flowId()).isPresent();
+    if (!flowExists) {
+      throw new IllegalArgumentException(
+          "cannot create a run of flow " + run.flowId() + ": no flow has that id");
+    }
+    update(
+        c,
+        "INSERT INTO flow_runs (id, flow_id, state, attempt, agent_id, parameters,"
+            + " scheduled_at, created_at, updated_at, schedule_fire_at)"
+            + " VALUES (?, ?, ?, 0, NULL, ?, ?, ?, ?, ?)",
+        runId,
+        run.flowId(),
+        RunState.Scheduled,
+        JsonColumns.parameterValues(run.parameters()),
+        run.scheduledAt(),
+        now,
+        now,
+        scheduleFireAt);
+    try (PreparedStatement insert =
+        c.prepareStatement("INSERT INTO run_labels (run_id, label) VALUES (?, ?)")) {
+      for (String label : run.labels()) {
+        Database.bind(insert, runId, label);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    update(c, APPEND_HISTORY, runId);
+    db.signal(c, RunSignal.DUE);
+    return findRun(c, runId).orElseThrow();
   }
 
   @Override
@@ -170,22 +215,65 @@ final class JdbcRunStore implements RunStore {
     return db.read("list runs", c -> readRuns(c, sql.toString(), params.toArray()));
   }
 
-  /**
-   * Polls, then claims each candidate with its own conditional UPDATE: the update applies only
-   * while the run is still Scheduled, so of two agents racing for a run exactly one sees an update
-   * count of 1 (the loser's UPDATE waits for the winner's row lock, then re-reads the row). Runs
-   * lost to other agents are replaced by polling again, so an empty result means nothing due for
-   * these labels is left.
-   */
   @Override
-  public List<FlowRun> claimDue(String agentId, Set<String> agentLabels, int max, Instant now) {
+  public List<FlowRun> claimDue(
+      String agentId, Set<String> agentLabels, int max, Instant now, Duration lease) {
     Objects.requireNonNull(agentId, "agentId");
     Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
+    if (max < 1) {
+      return List.of();
+    }
+    Claim claim = new Claim(agentId, LabelCondition.of(agentLabels), stored(now), now.plus(lease));
+    List<FlowRun> claimed = new ArrayList<>(claimUnlimited(claim, max));
+    if (claimed.size() < max) {
+      claimed.addAll(claimLimited(claim, max - claimed.size()));
+      claimed.sort(Comparator.comparing(FlowRun::scheduledAt).thenComparing(FlowRun::id));
+    }
+    return claimed;
+  }
+
+  /** One agent's claim: who, the label rule for its labels, the time and the lease it takes. */
+  private record Claim(String agentId, LabelCondition labels, Instant now, Instant leaseUntil) {}
+
+  /**
+   * The label rule in SQL for runs aliased {@code r}: an agent without labels gets only runs
+   * without labels; an agent with labels gets runs that have labels, none of them missing from the
+   * agent's (never an unlabelled run).
+   */
+  private record LabelCondition(String sql, List<Object> params) {
+    static LabelCondition of(Set<String> agentLabels) {
+      if (agentLabels.isEmpty()) {
+        return new LabelCondition(
+            "NOT EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id)", List.of());
+      }
+      return new LabelCondition(
+          "EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id)"
+              + " AND NOT EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id"
+              + " AND l.label NOT IN ("
+              + placeholders(agentLabels.size())
+              + "))",
+          List.copyOf(agentLabels));
+    }
+  }
+
+  /** Claims due runs of flows without a concurrency limit. */
+  private List<FlowRun> claimUnlimited(Claim claim, int max) {
+    String operation = "claim due runs for agent " + claim.agentId();
+    if (db.dialect() == Dialect.POSTGRES) {
+      return db.transaction(
+          operation,
+          c -> readRunsById(c, claimInOneStatement(c, claim, UNLIMITED_FLOW, List.of(), max)));
+    }
+    // H2: poll, then claim each candidate with its own conditional UPDATE. The update applies only
+    // while the run is still Scheduled, so of two agents racing for a run exactly one sees an
+    // update count of 1. Runs lost to other agents are replaced by polling again.
     List<FlowRun> claimed = new ArrayList<>();
     Set<String> tried = new HashSet<>();
     while (claimed.size() < max) {
+      int wanted = max - claimed.size() + CLAIM_SLACK;
       List<String> candidates =
-          dueCandidates(agentId, agentLabels, max - claimed.size() + CLAIM_SLACK, now);
+          db.read(operation, c -> dueCandidates(c, claim, UNLIMITED_FLOW, List.of(), wanted));
       candidates.removeIf(runId -> !tried.add(runId));
       if (candidates.isEmpty()) {
         break;
@@ -194,70 +282,285 @@ final class JdbcRunStore implements RunStore {
         if (claimed.size() == max) {
           break;
         }
-        claim(runId, agentId, now).ifPresent(claimed::add);
+        db.transaction(
+                "claim run " + runId + " for agent " + claim.agentId(),
+                c -> claimOne(c, claim, runId) ? findRun(c, runId) : Optional.<FlowRun>empty())
+            .ifPresent(claimed::add);
       }
     }
     return claimed;
   }
 
   /**
-   * Scheduled runs due at {@code now} that the label rule gives to an agent with these labels,
-   * oldest due first: an agent without labels gets only runs without labels; an agent with labels
-   * gets runs that have labels, none of them missing from the agent's.
+   * PostgreSQL: picks up to {@code limit} due runs that match the label rule and {@code
+   * flowCondition}, skipping rows other agents have locked, moves them to Submitted and appends
+   * their history, in one statement. Returns the claimed run ids.
    */
-  private List<String> dueCandidates(
-      String agentId, Set<String> agentLabels, int limit, Instant now) {
+  private static List<String> claimInOneStatement(
+      Connection c, Claim claim, String flowCondition, List<Object> flowParams, int limit)
+      throws SQLException {
     List<Object> params = new ArrayList<>();
     params.add(RunState.Scheduled);
-    params.add(now);
-    String labelRule;
-    if (agentLabels.isEmpty()) {
-      labelRule = "NOT EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id)";
-    } else {
-      labelRule =
-          "EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id)"
-              + " AND NOT EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id"
-              + " AND l.label NOT IN ("
-              + placeholders(agentLabels.size())
-              + "))";
-      params.addAll(agentLabels);
-    }
+    params.add(claim.now());
+    params.addAll(claim.labels().params());
+    params.addAll(flowParams);
     params.add(limit);
-    String sql =
+    params.addAll(
+        List.of(
+            RunState.Submitted,
+            claim.agentId(),
+            claim.now(),
+            claim.leaseUntil(),
+            RunState.Scheduled));
+    return query(
+        c,
+        claimStatement(claim.labels(), flowCondition),
+        row -> row.getString("run_id"),
+        params.toArray());
+  }
+
+  private static String claimStatement(LabelCondition labels, String flowCondition) {
+    return "WITH picked AS (SELECT r.id FROM flow_runs r"
+        + " WHERE r.state = ? AND r.scheduled_at <= ? AND "
+        + labels.sql()
+        + " AND "
+        + flowCondition
+        + " ORDER BY r.scheduled_at, r.id LIMIT ? FOR UPDATE SKIP LOCKED),"
+        + " claimed AS (UPDATE flow_runs u SET state = ?, attempt = u.attempt + 1, agent_id = ?,"
+        + " updated_at = ?, message = NULL, lease_expires_at = ?"
+        + " FROM picked WHERE u.id = picked.id AND u.state = ?"
+        + " RETURNING u.id, u.state, u.attempt, u.agent_id, u.updated_at, u.message)"
+        + " INSERT INTO run_states (run_id, state, attempt, agent_id, changed_at, message)"
+        + " SELECT id, state, attempt, agent_id, updated_at, message FROM claimed"
+        + " RETURNING run_id";
+  }
+
+  /** Scheduled runs due for this claim that match {@code flowCondition}, oldest due first. */
+  private static List<String> dueCandidates(
+      Connection c, Claim claim, String flowCondition, List<Object> flowParams, int limit)
+      throws SQLException {
+    List<Object> params = new ArrayList<>();
+    params.add(RunState.Scheduled);
+    params.add(claim.now());
+    params.addAll(claim.labels().params());
+    params.addAll(flowParams);
+    params.add(limit);
+    return query(
+        c,
         "SELECT r.id FROM flow_runs r WHERE r.state = ? AND r.scheduled_at <= ? AND "
-            + labelRule
-            + " ORDER BY r.scheduled_at, r.id LIMIT ?";
-    return db.read(
-        "poll due runs for agent " + agentId,
-        c -> query(c, sql, row -> row.getString("id"), params.toArray()));
+            + claim.labels().sql()
+            + " AND "
+            + flowCondition
+            + " ORDER BY r.scheduled_at, r.id LIMIT ?",
+        row -> row.getString("id"),
+        params.toArray());
+  }
+
+  /** Claims one polled run if it is still Scheduled and due; appends its history. */
+  private static boolean claimOne(Connection c, Claim claim, String runId) throws SQLException {
+    int claimed =
+        update(
+            c,
+            "UPDATE flow_runs SET state = ?, attempt = attempt + 1, agent_id = ?,"
+                + " updated_at = ?, message = NULL, lease_expires_at = ?"
+                + " WHERE id = ? AND state = ? AND scheduled_at <= ?",
+            RunState.Submitted,
+            claim.agentId(),
+            claim.now(),
+            claim.leaseUntil(),
+            runId,
+            RunState.Scheduled,
+            claim.now());
+    if (claimed != 1) {
+      return false;
+    }
+    update(c, APPEND_HISTORY, runId);
+    return true;
+  }
+
+  /** A flow with a concurrency limit that has runs due for this claim. */
+  private record LimitedFlow(String name) {}
+
+  /**
+   * Claims due runs of flows with a concurrency limit, flow by flow, the flow with the oldest due
+   * run first. Each flow is claimed in a transaction that locks its {@code flow_limits} row first:
+   * agents claiming runs of one limited flow take turns, and each counts the active runs after the
+   * previous one committed.
+   */
+  private List<FlowRun> claimLimited(Claim claim, int max) {
+    List<Object> params = new ArrayList<>();
+    params.add(RunState.Scheduled);
+    params.add(claim.now());
+    params.addAll(claim.labels().params());
+    List<LimitedFlow> flows =
+        db.read(
+            "list concurrency-limited flows with runs due for agent " + claim.agentId(),
+            c ->
+                query(
+                    c,
+                    "SELECT fl.flow_name, MIN(r.scheduled_at) AS oldest FROM flow_limits fl"
+                        + " JOIN flows f ON f.name = fl.flow_name"
+                        + " JOIN flow_runs r ON r.flow_id = f.id"
+                        + " WHERE r.state = ? AND r.scheduled_at <= ? AND "
+                        + claim.labels().sql()
+                        + " GROUP BY fl.flow_name ORDER BY oldest, fl.flow_name",
+                    row -> new LimitedFlow(row.getString("flow_name")),
+                    params.toArray()));
+    List<FlowRun> claimed = new ArrayList<>();
+    for (LimitedFlow flow : flows) {
+      int free = max - claimed.size();
+      if (free < 1) {
+        break;
+      }
+      claimed.addAll(
+          db.transaction(
+              "claim runs of flow '"
+                  + flow.name()
+                  + "' within its concurrency limit for agent "
+                  + claim.agentId(),
+              c -> claimWithinLimit(c, claim, flow.name(), free)));
+    }
+    return claimed;
+  }
+
+  private List<FlowRun> claimWithinLimit(Connection c, Claim claim, String flowName, int free)
+      throws SQLException {
+    record Limit(int max, WhenLimited whenLimited) {}
+    // The row lock makes agents claiming this flow take turns; it holds until commit.
+    Optional<Limit> limit =
+        queryOne(
+            c,
+            "SELECT concurrency_limit, when_limited FROM flow_limits WHERE flow_name = ? FOR UPDATE",
+            row ->
+                new Limit(
+                    row.getInt("concurrency_limit"),
+                    WhenLimited.valueOf(row.getString("when_limited"))),
+            flowName);
+    if (limit.isEmpty()) {
+      return List.of(); // the limit was lifted meanwhile: the unlimited claim takes these runs
+    }
+    List<Object> countParams = new ArrayList<>();
+    countParams.add(flowName);
+    countParams.addAll(ACTIVE);
+    int active =
+        queryOne(
+                c,
+                "SELECT COUNT(*) AS active FROM flow_runs r WHERE "
+                    + FLOW_NAMED
+                    + " AND r.state IN ("
+                    + placeholders(ACTIVE.size())
+                    + ")",
+                row -> row.getInt("active"),
+                countParams.toArray())
+            .orElse(0);
+    int room = Math.min(free, limit.get().max() - active);
+    List<String> claimedIds = new ArrayList<>();
+    if (room > 0) {
+      List<Object> flowParams = List.of(flowName);
+      if (db.dialect() == Dialect.POSTGRES) {
+        claimedIds.addAll(claimInOneStatement(c, claim, FLOW_NAMED, flowParams, room));
+      } else {
+        for (String runId : dueCandidates(c, claim, FLOW_NAMED, flowParams, room)) {
+          if (claimOne(c, claim, runId)) {
+            claimedIds.add(runId);
+          }
+        }
+      }
+    }
+    if (limit.get().whenLimited() == WhenLimited.cancel
+        && active + claimedIds.size() >= limit.get().max()) {
+      cancelExcess(c, claim, flowName, limit.get().max());
+    }
+    return readRunsById(c, claimedIds);
+  }
+
+  /** Cancels the due runs of a flow at its limit that this claim would otherwise have waited on. */
+  private void cancelExcess(Connection c, Claim claim, String flowName, int limit)
+      throws SQLException {
+    List<String> excess = dueCandidates(c, claim, FLOW_NAMED, List.of(flowName), Integer.MAX_VALUE);
+    if (excess.isEmpty()) {
+      return;
+    }
+    String message =
+        "flow '"
+            + flowName
+            + "' is at its concurrency limit of "
+            + limit
+            + " active run"
+            + (limit == 1 ? "" : "s")
+            + " (registered with --when-limited cancel)";
+    for (String runId : excess) {
+      if (update(
+              c,
+              "UPDATE flow_runs SET state = ?, updated_at = ?, ended_at = ?, message = ?"
+                  + " WHERE id = ? AND state = ?",
+              RunState.Cancelled,
+              claim.now(),
+              claim.now(),
+              message,
+              runId,
+              RunState.Scheduled)
+          == 1) {
+        update(c, APPEND_HISTORY, runId);
+      }
+    }
+  }
+
+  /** Stored runs with these ids, oldest due first. */
+  private static List<FlowRun> readRunsById(Connection c, List<String> ids) throws SQLException {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return readRuns(
+        c,
+        "SELECT "
+            + RUN_COLUMNS
+            + FROM_RUNS
+            + " WHERE r.id IN ("
+            + placeholders(ids.size())
+            + ") ORDER BY r.scheduled_at, r.id",
+        ids.toArray());
   }
 
   /**
-   * Claims one polled run in its own short transaction, so a row lock is held only while its
-   * history is appended. (On PostgreSQL, {@code FOR UPDATE SKIP LOCKED} could claim a whole batch
-   * in one statement instead; it would replace {@link #dueCandidates} and this method together.)
+   * PostgreSQL's plan and timing of the claim statement for an agent with these labels, executed in
+   * a transaction that is rolled back: claims nothing.
    */
-  private Optional<FlowRun> claim(String runId, String agentId, Instant now) {
-    return db.transaction(
-        "claim run " + runId + " for agent " + agentId,
+  PollMeasurement measureClaim(Set<String> agentLabels, int max) {
+    if (db.dialect() != Dialect.POSTGRES) {
+      throw new UnsupportedOperationException("the claim statement is measured on PostgreSQL");
+    }
+    Instant now = db.now();
+    Claim claim =
+        new Claim("measurement", LabelCondition.of(agentLabels), now, now.plus(DEFAULT_LEASE));
+    return db.rolledBack(
+        "measure the claim statement",
         c -> {
-          int claimed =
-              update(
-                  c,
-                  "UPDATE flow_runs SET state = ?, attempt = attempt + 1, agent_id = ?,"
-                      + " updated_at = ?, message = NULL"
-                      + " WHERE id = ? AND state = ? AND scheduled_at <= ?",
+          List<Object> params = new ArrayList<>();
+          params.add(RunState.Scheduled);
+          params.add(claim.now());
+          params.addAll(claim.labels().params());
+          params.add(max);
+          params.addAll(
+              List.of(
                   RunState.Submitted,
-                  agentId,
-                  now,
-                  runId,
-                  RunState.Scheduled,
-                  now);
-          if (claimed != 1) {
-            return Optional.empty();
-          }
-          update(c, APPEND_HISTORY, runId);
-          return findRun(c, runId);
+                  claim.agentId(),
+                  claim.now(),
+                  claim.leaseUntil(),
+                  RunState.Scheduled));
+          String sql = claimStatement(claim.labels(), UNLIMITED_FLOW);
+          java.sql.Savepoint beforeClaim = c.setSavepoint();
+          long started = System.nanoTime();
+          int claimed = query(c, sql, row -> row.getString("run_id"), params.toArray()).size();
+          long roundTripNanos = System.nanoTime() - started;
+          c.rollback(beforeClaim);
+          List<String> plan =
+              query(
+                  c,
+                  "EXPLAIN (ANALYZE, BUFFERS) " + sql,
+                  row -> row.getString(1),
+                  params.toArray());
+          return new PollMeasurement(claimed, roundTripNanos / 1_000_000.0, plan);
         });
   }
 
@@ -293,6 +596,9 @@ final class JdbcRunStore implements RunStore {
             return false;
           }
           update(c, APPEND_HISTORY, fence.runId());
+          if (to == RunState.Scheduled) {
+            db.signal(c, RunSignal.DUE);
+          }
           return true;
         });
   }
@@ -333,6 +639,9 @@ final class JdbcRunStore implements RunStore {
               next.isTerminal() ? now : null,
               runId);
           update(c, APPEND_HISTORY, runId);
+          if (next == RunState.Cancelling) {
+            db.signal(c, RunSignal.CANCEL);
+          }
           return Optional.of(next);
         });
   }
@@ -356,10 +665,39 @@ final class JdbcRunStore implements RunStore {
   }
 
   @Override
-  public List<FlowRun> orphanedRuns(String agentKind, Instant heartbeatBefore) {
+  public Set<String> renewLeases(String agentId, Collection<String> runIds, Instant until) {
+    Objects.requireNonNull(agentId, "agentId");
+    Objects.requireNonNull(until, "until");
+    if (runIds.isEmpty()) {
+      return Set.of();
+    }
+    List<String> ids = List.copyOf(new LinkedHashSet<>(runIds));
+    List<Object> params = new ArrayList<>();
+    params.add(until);
+    params.add(agentId);
+    params.addAll(ACTIVE);
+    params.addAll(ids);
+    String renew =
+        "UPDATE flow_runs SET lease_expires_at = ? WHERE agent_id = ? AND state IN ("
+            + placeholders(ACTIVE.size())
+            + ") AND id IN ("
+            + placeholders(ids.size())
+            + ")";
+    // One statement that also names the rows it renewed.
+    String sql =
+        db.dialect() == Dialect.POSTGRES
+            ? renew + " RETURNING id"
+            : "SELECT id FROM FINAL TABLE (" + renew + ")";
+    return db.transaction(
+        "renew the leases of " + ids.size() + " runs of agent " + agentId,
+        c -> Set.copyOf(query(c, sql, row -> row.getString("id"), params.toArray())));
+  }
+
+  @Override
+  public List<FlowRun> expiredLeases(String agentKind, Instant now) {
     List<Object> params = new ArrayList<>(ACTIVE);
     params.add(agentKind);
-    params.add(heartbeatBefore);
+    params.add(now);
     String sql =
         "SELECT "
             + RUN_COLUMNS
@@ -367,28 +705,33 @@ final class JdbcRunStore implements RunStore {
             + " LEFT JOIN agents a ON a.id = r.agent_id"
             + " WHERE r.state IN ("
             + placeholders(ACTIVE.size())
-            + ") AND (a.id IS NULL"
-            + " OR (a.kind = ? AND (a.heartbeat_at < ? OR a.stopped_at IS NOT NULL)))"
+            + ") AND (a.id IS NULL OR a.kind = ?)"
+            + " AND (r.lease_expires_at IS NULL OR r.lease_expires_at < ?"
+            + " OR a.stopped_at IS NOT NULL)"
             + " ORDER BY r.updated_at, r.id";
     return db.read(
-        "list orphaned runs of " + agentKind + " agents", c -> readRuns(c, sql, params.toArray()));
+        "list runs of " + agentKind + " agents whose lease expired",
+        c -> readRuns(c, sql, params.toArray()));
   }
 
   @Override
-  public Optional<RunFence> adopt(RunFence stale, String newAgentId, String message) {
+  public Optional<RunFence> adopt(
+      RunFence stale, String newAgentId, String message, Instant leaseUntil) {
     Objects.requireNonNull(newAgentId, "newAgentId");
+    Objects.requireNonNull(leaseUntil, "leaseUntil");
     List<Object> params =
         new ArrayList<>(
             List.of(
                 newAgentId,
                 db.now(),
                 fit(message, MESSAGE_LENGTH),
+                leaseUntil,
                 stale.runId(),
                 stale.attempt(),
                 stale.agentId()));
     params.addAll(ACTIVE);
     String sql =
-        "UPDATE flow_runs SET agent_id = ?, updated_at = ?, message = ?"
+        "UPDATE flow_runs SET agent_id = ?, updated_at = ?, message = ?, lease_expires_at = ?"
             + " WHERE id = ? AND attempt = ? AND agent_id = ? AND state IN ("
             + placeholders(ACTIVE.size())
             + ")";
@@ -400,6 +743,67 @@ final class JdbcRunStore implements RunStore {
           }
           update(c, APPEND_HISTORY, stale.runId());
           return Optional.of(new RunFence(stale.runId(), stale.attempt(), newAgentId));
+        });
+  }
+
+  @Override
+  public Optional<InfrastructureRetry> rescheduleAfterCrash(RunFence fence, String message) {
+    Objects.requireNonNull(fence, "fence");
+    Instant now = db.now();
+    String crashMessage = fit(message, MESSAGE_LENGTH);
+    List<Object> crashParams =
+        new ArrayList<>(
+            List.of(
+                RunState.Crashed,
+                now,
+                now,
+                crashMessage,
+                fence.runId(),
+                fence.attempt(),
+                fence.agentId()));
+    crashParams.addAll(RETRIABLE);
+    return db.transaction(
+        "schedule run " + fence.runId() + " (attempt " + fence.attempt() + ") again after a crash",
+        c -> {
+          // Crashed only while the budget lasts; the condition and the write are one statement.
+          int crashed =
+              update(
+                  c,
+                  "UPDATE flow_runs SET state = ?, updated_at = ?, ended_at = ?, message = ?,"
+                      + " lease_expires_at = NULL"
+                      + " WHERE id = ? AND attempt = ? AND agent_id = ? AND state IN ("
+                      + placeholders(RETRIABLE.size())
+                      + ") AND infrastructure_retries_used <"
+                      + " (SELECT f.infrastructure_retries FROM flows f"
+                      + " WHERE f.id = flow_runs.flow_id)",
+                  crashParams.toArray());
+          if (crashed != 1) {
+            return Optional.empty();
+          }
+          update(c, APPEND_HISTORY, fence.runId());
+          InfrastructureRetry retry =
+              queryOne(
+                      c,
+                      "SELECT r.infrastructure_retries_used + 1 AS retry,"
+                          + " f.infrastructure_retries AS budget"
+                          + " FROM flow_runs r JOIN flows f ON f.id = r.flow_id WHERE r.id = ?",
+                      row -> new InfrastructureRetry(row.getInt("retry"), row.getInt("budget")),
+                      fence.runId())
+                  .orElseThrow();
+          // No agent holds the run until its next claim, a new attempt: the crashed attempt's
+          // agent is fenced out. It keeps its place in the queue (its due time is unchanged).
+          update(
+              c,
+              "UPDATE flow_runs SET state = ?, agent_id = NULL, updated_at = ?, started_at = NULL,"
+                  + " ended_at = NULL, message = ?,"
+                  + " infrastructure_retries_used = infrastructure_retries_used + 1 WHERE id = ?",
+              RunState.Scheduled,
+              now,
+              fit("scheduled again (" + retry.describe() + ") after: " + message, MESSAGE_LENGTH),
+              fence.runId());
+          update(c, APPEND_HISTORY, fence.runId());
+          db.signal(c, RunSignal.DUE);
+          return Optional.of(retry);
         });
   }
 

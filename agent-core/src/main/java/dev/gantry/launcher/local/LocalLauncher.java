@@ -240,6 +240,25 @@ public final class LocalLauncher implements Launcher {
         TimeUnit.MILLISECONDS);
   }
 
+  /** Kills the child JVM (and what it started) if it still runs; it leaves nothing else behind. */
+  @Override
+  public void remove(Infrastructure infrastructure) {
+    Child child = children.get(infrastructure.runId());
+    if (child == null || !Long.toString(child.process.pid()).equals(infrastructure.id())) {
+      return; // already gone, or a newer attempt's process by now
+    }
+    ProcessHandle handle = child.process.toHandle();
+    if (handle.isAlive()) {
+      log.info(
+          "run {} (attempt {}): removing its process {}, which its run no longer needs",
+          infrastructure.runId(),
+          infrastructure.attempt(),
+          handle.pid());
+      handle.descendants().forEach(ProcessHandle::destroyForcibly);
+      handle.destroyForcibly();
+    }
+  }
+
   /** The process ids of the children, for tests and diagnostics. */
   public Map<String, Long> childPids() {
     Map<String, Long> pids = new java.util.TreeMap<>();

@@ -11,7 +11,16 @@ final class TestDatabases {
 
   /** Gantry's tables, children before parents. */
   private static final List<String> TABLES =
-      List.of("run_logs", "task_runs", "run_states", "run_labels", "flow_runs", "flows", "agents");
+      List.of(
+          "run_logs",
+          "task_runs",
+          "run_states",
+          "run_labels",
+          "flow_runs",
+          "flows",
+          "flow_limits",
+          "flow_schedules",
+          "agents");
 
   private TestDatabases() {}
 
