@@ -1,6 +1,8 @@
 package dev.gantry.docker.testing;
 
 import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
 import dev.gantry.docker.DockerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,7 @@ public final class GantryImage {
     }
     String tag = DockerSettings.gantryImage();
     String base = baseImage();
+    String previous = imageId(tag);
     String imageId =
         TestDocker.client()
             .buildImageCmd()
@@ -46,8 +49,33 @@ public final class GantryImage {
     if (imageId == null || imageId.isBlank()) {
       throw new IllegalStateException("building " + tag + " on " + base + " gave no image id");
     }
+    if (previous != null && !imageId.equals(previous) && !imageId.equals(shortId(previous))) {
+      removeUnused(previous);
+    }
     built = tag;
     return tag;
+  }
+
+  private static String imageId(String tag) {
+    try {
+      return TestDocker.client().inspectImageCmd(tag).exec().getId();
+    } catch (NotFoundException absent) {
+      return null;
+    }
+  }
+
+  private static String shortId(String id) {
+    String hex = id.startsWith("sha256:") ? id.substring(7) : id;
+    return hex.substring(0, Math.min(12, hex.length()));
+  }
+
+  /** The image an earlier build tagged, now untagged, unless a container still uses it. */
+  private static void removeUnused(String imageId) {
+    try {
+      TestDocker.client().removeImageCmd(imageId).withNoPrune(false).exec();
+    } catch (NotFoundException | ConflictException inUse) {
+      // gone already, or still used by a container: the engine keeps it
+    }
   }
 
   public static String baseImage() {
