@@ -816,6 +816,21 @@ public final class DockerLauncher implements Launcher {
         grace.toMillis());
   }
 
+  /**
+   * Removes a container the agent's reconciliation found left over (its run ended, or it belongs to
+   * an older attempt), with the bundle copy made for it. A container this launcher still follows is
+   * left to its own end.
+   */
+  @Override
+  public void remove(Infrastructure infrastructure) {
+    ContainerRun followed = byContainer.get(infrastructure.id());
+    if (followed != null) {
+      return;
+    }
+    removeQuietly(infrastructure.id());
+    bundles.release(infrastructure.runId(), infrastructure.attempt());
+  }
+
   private void signal(ContainerRun run, String signal) {
     try {
       docker.killContainerCmd(run.containerId).withSignal(signal).exec();
