@@ -18,6 +18,7 @@ public final class KubernetesLauncherProvider implements LauncherProvider {
   }
 
   /** A new picocli command object for {@code gantry agent install kubernetes}. */
+  @Override
   public Object installCommand() {
     return new KubernetesInstallCommand();
   }
