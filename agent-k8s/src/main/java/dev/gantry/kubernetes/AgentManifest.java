@@ -164,19 +164,40 @@ public final class AgentManifest {
     return objects;
   }
 
-  /** The objects as YAML for {@code kubectl apply -f -}. */
+  /** The objects as YAML for {@code kubectl apply -f -}, after a comment saying what they need. */
   public String yaml() {
-    return ManifestYaml.write(objects());
+    return "# The Gantry Kubernetes agent: gantry agent install kubernetes | kubectl apply -f -\n"
+        + "# It needs namespace "
+        + options.namespace()
+        + " and, in it, Secret "
+        + options.backendSecret()
+        + " with keys "
+        + DB_URL_KEY
+        + " (the backend's JDBC URL) and "
+        + SECRET_KEY_KEY
+        + " (GANTRY_SECRET_KEY):\n"
+        + "#   kubectl -n "
+        + options.namespace()
+        + " create secret generic "
+        + options.backendSecret()
+        + " --from-literal="
+        + DB_URL_KEY
+        + "='jdbc:postgresql://HOST:5432/DB?user=USER&password=PASSWORD'"
+        + " --from-literal="
+        + SECRET_KEY_KEY
+        + "=\"$(openssl rand -base64 32)\"\n"
+        + ManifestYaml.write(objects());
   }
 
   /**
    * Exactly what the Kubernetes launcher does: Jobs created, watched, resumed (patched) and
-   * deleted; pods and their logs read; each run's Secret created and read back when adopting a Job.
+   * deleted; pods watched and their logs read; each run's Secret created and read back when
+   * adopting a Job.
    */
   public static List<PolicyRule> rules() {
     return List.of(
         rule("batch", "jobs", "create", "delete", "get", "list", "patch", "watch"),
-        rule("", "pods", "get", "list", "watch"),
+        rule("", "pods", "list", "watch"),
         rule("", "pods/log", "get"),
         rule("", "secrets", "create", "get"));
   }
@@ -248,7 +269,8 @@ public final class AgentManifest {
         .withLivenessProbe(probe("/health/live", 30, 3))
         .withReadinessProbe(probe("/health/ready", 10, 3))
         .withNewResources()
-        .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("384Mi")))
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("384Mi"))
         .withLimits(Map.of("memory", new Quantity("512Mi")))
         .endResources()
         .withNewSecurityContext()

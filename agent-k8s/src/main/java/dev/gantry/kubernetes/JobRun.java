@@ -31,6 +31,12 @@ final class JobRun implements RunExecution {
   /** After the container ended, how long the rest of its output may take to be read. */
   static final Duration OUTPUT_WAIT = Duration.ofSeconds(10);
 
+  /**
+   * A Job reported finished (or gone) before its pod was seen: how long to wait for the pod's news
+   * (the two watches are not ordered) before deciding without it.
+   */
+  static final Duration POD_NEWS_WAIT = Duration.ofSeconds(5);
+
   private static final Set<String> ORDINARY_ENDS = Set.of("Completed", "Error");
 
   /** What the run needs from the launcher: following output, deleting its Job, finishing. */
@@ -69,6 +75,7 @@ final class JobRun implements RunExecution {
   private String podFailure;
   private String jobFailure;
   private boolean jobComplete;
+  private Instant jobEndedAt;
   private boolean jobGone;
   private boolean deletedFromOutside;
   private boolean deletionRequested;
@@ -126,6 +133,7 @@ final class JobRun implements RunExecution {
         memoryLimit = limit == null ? null : limit.toString();
       }
     }
+    boolean endedBefore = jobComplete || jobFailure != null;
     if (job.getStatus() != null && job.getStatus().getConditions() != null) {
       for (JobCondition condition : job.getStatus().getConditions()) {
         if (!"True".equals(condition.getStatus())) {
@@ -140,6 +148,9 @@ final class JobRun implements RunExecution {
         }
       }
     }
+    if (!endedBefore && (jobComplete || jobFailure != null)) {
+      jobEndedAt = Instant.now();
+    }
     evaluate(Instant.now());
   }
 
@@ -148,6 +159,9 @@ final class JobRun implements RunExecution {
       return;
     }
     jobGone = true;
+    if (jobEndedAt == null) {
+      jobEndedAt = Instant.now();
+    }
     if (!deletionRequested && !cancelRequested) {
       deletedFromOutside = true;
     }
@@ -222,6 +236,9 @@ final class JobRun implements RunExecution {
     if (endKnownAt == null) {
       endKnownAt = Instant.now();
     }
+    if (follower != null) {
+      follower.containerEnded(); // a last read, unless the log went with the pod
+    }
     evaluate(Instant.now());
   }
 
@@ -233,7 +250,7 @@ final class JobRun implements RunExecution {
   /** A Job found finished with no pod left (adoption after the pod was removed). */
   synchronized void noPodLeft() {
     if (!podSeen) {
-      podGone = true;
+      jobEndedAt = Instant.EPOCH;
       evaluate(Instant.now());
     }
   }
@@ -242,10 +259,6 @@ final class JobRun implements RunExecution {
   synchronized void cancelRequested() {
     cancelRequested = true;
     lastDeletion = Instant.now();
-  }
-
-  synchronized boolean isCancelRequested() {
-    return cancelRequested;
   }
 
   /**
@@ -289,17 +302,15 @@ final class JobRun implements RunExecution {
     if (imagePullFailure != null || pendingTimedOut) {
       endKnown = true;
       outputRead = true; // the container never ran
-    } else if (ended != null || podFailure != null) {
+    } else if (ended != null || podFailure != null || podGone) {
       endKnown = true;
       outputRead =
           follower == null
               || follower.drained().isDone()
-              || podGone
               || !now.isBefore(endKnownAt.plus(OUTPUT_WAIT));
-    } else if (podGone) {
-      endKnown = true;
-      outputRead = true;
-    } else if (!podSeen && (jobComplete || jobFailure != null || jobGone)) {
+    } else if (!podSeen
+        && (jobComplete || jobFailure != null || jobGone)
+        && !now.isBefore(jobEndedAt.plus(POD_NEWS_WAIT))) {
       endKnown = true;
       outputRead = true;
     } else {
@@ -307,7 +318,8 @@ final class JobRun implements RunExecution {
       outputRead = false;
     }
     if (cancelRequested) {
-      endKnown = jobGone && (podGone || !podSeen);
+      endKnown =
+          jobGone && (podGone || (!podSeen && !now.isBefore(jobEndedAt.plus(POD_NEWS_WAIT))));
     }
     if (endKnown && outputRead) {
       finished = true;

@@ -253,13 +253,14 @@ public final class JobTemplate {
       }
     }
     settings.environment().forEach((name, value) -> env.put(name, plain(name, value)));
-    run.forEach(
-        (name, value) -> {
-          if (!secretVariables.contains(name) && !KubernetesSettings.WITHHELD.contains(name)) {
-            env.remove(name); // re-inserted last: the run's own variables win
-            env.put(name, plain(name, value));
-          }
-        });
+    new java.util.TreeMap<>(run)
+        .forEach(
+            (name, value) -> {
+              if (!secretVariables.contains(name) && !KubernetesSettings.WITHHELD.contains(name)) {
+                env.remove(name); // re-inserted last: the run's own variables win
+                env.put(name, plain(name, value));
+              }
+            });
     env.remove(BootstrapSpec.TERMINATION_LOG);
     env.put(
         BootstrapSpec.TERMINATION_LOG,

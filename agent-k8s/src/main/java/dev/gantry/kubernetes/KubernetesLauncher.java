@@ -312,8 +312,8 @@ public final class KubernetesLauncher implements Launcher {
             new RunPlatform(outputSince));
     runs.put(jobName, run);
     run.exit().whenComplete((report, error) -> runs.remove(jobName, run));
-    run.onJob(job);
     pods.forEach(run::onPod);
+    run.onJob(job);
     if (pods.isEmpty() && finished(job)) {
       run.noPodLeft();
     }
@@ -394,6 +394,42 @@ public final class KubernetesLauncher implements Launcher {
       if (run.runId.equals(runId)) {
         run.cancelRequested();
         work(() -> delete(run, DeletionPropagation.FOREGROUND));
+      }
+    }
+  }
+
+  /**
+   * Deletes a Job the agent's reconciliation found left over (its run ended, or moved to another
+   * attempt), with background propagation: a pod that still runs is stopped. A finished Job stays
+   * when the agent keeps finished Jobs ({@code --keep-finished-jobs}); the Secret goes with its
+   * Job.
+   */
+  @Override
+  public void remove(Infrastructure infrastructure) {
+    if (!infrastructure.running() && settings.keepFinishedJobs()) {
+      return;
+    }
+    try {
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(namespace)
+          .withName(infrastructure.id())
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+          .delete();
+    } catch (RuntimeException e) {
+      if (ApiErrors.code(e) != ApiErrors.NOT_FOUND) {
+        throw new IllegalStateException(
+            "cannot delete Job "
+                + infrastructure.id()
+                + " of run "
+                + infrastructure.runId()
+                + " in namespace "
+                + namespace
+                + ": "
+                + ApiErrors.describe(e),
+            e);
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.gantry.kubernetes;
 
 import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.launcher.OutputSink;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -159,6 +160,13 @@ final class PodLogFollower {
       drained.complete(null);
       return;
     }
+    if (error != null && containerEnded && notFound(error)) {
+      // The pod and its log are gone; what the container wrote came through the earlier streams.
+      current = null;
+      drained.complete(null);
+      log.debug("{}: its log is gone with its pod", what);
+      return;
+    }
     current = null;
     Duration delay;
     if (error == null) {
@@ -191,6 +199,15 @@ final class PodLogFollower {
     } catch (RejectedExecutionException closing) {
       // the launcher is closing
     }
+  }
+
+  private static boolean notFound(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof KubernetesClientException k && k.getCode() == ApiErrors.NOT_FOUND) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Duration backoff(int failures) {

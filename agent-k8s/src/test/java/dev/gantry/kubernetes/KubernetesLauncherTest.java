@@ -335,6 +335,28 @@ class KubernetesLauncherTest {
   }
 
   @Test
+  void theLastLinesAreReadWhenThePodIsDeletedRightAfterItsContainerEnded() throws Exception {
+    LaunchRequest request = Launches.request("sleepy", null, Map.of());
+    RecordingSink sink = new RecordingSink();
+    KubernetesLauncher launcher = launcher();
+    RunExecution execution = launcher.launch(request, sink);
+    Pod pod = kubelet.createPod(kubelet.awaitJob(jobName(request)));
+    String name = pod.getMetadata().getName();
+    kubelet.running(name, "flow-run");
+    kubelet.writes(name, "napping");
+    await().atMost(QUICK).until(() -> sink.lines().size() == 1);
+    launcher.cancel(request.runId(), Duration.ofSeconds(1));
+    await().atMost(QUICK).until(() -> job(jobName(request)) == null);
+
+    kubelet.writes(name, "nap cancelled", RESULT_LINE);
+    kubelet.terminated(name, "flow-run", 13, "Error", RESULT_LINE);
+    kubelet.deletePod(name);
+
+    assertThat(exitOf(execution)).isEqualTo(ExitReport.exited(13));
+    assertThat(sink.lines()).containsExactly("napping", "nap cancelled", RESULT_LINE);
+  }
+
+  @Test
   void theResultInTheTerminationMessageIsDeliveredWhenTheLogDidNotCarryIt() throws Exception {
     LaunchRequest request = Launches.request("etl", null, Map.of());
     RecordingSink sink = new RecordingSink();
@@ -414,6 +436,37 @@ class KubernetesLauncherTest {
   }
 
   @Test
+  void leftOverJobsAreRemovedRunningOrFinishedUnlessFinishedJobsAreKept() throws Exception {
+    KubernetesLauncher removing = launcher();
+    KubernetesLauncher keeping = launcher(KubernetesSettings.builder().keepFinishedJobs(true));
+    LaunchRequest running = Launches.request("sleepy", null, Map.of());
+    LaunchRequest finished = Launches.request("etl", null, Map.of());
+    removing.launch(running, new RecordingSink());
+    removing.launch(finished, new RecordingSink());
+    kubelet.awaitJob(jobName(running));
+    kubelet.awaitJob(jobName(finished));
+    kubelet.jobCondition(jobName(finished), "Complete", null, null);
+    Map<String, Infrastructure> found = new java.util.HashMap<>();
+    await()
+        .atMost(QUICK)
+        .untilAsserted(
+            () -> {
+              keeping.discover().forEach(i -> found.put(i.runId(), i));
+              assertThat(found.get(finished.runId()).running()).isFalse();
+            });
+
+    keeping.remove(found.get(running.runId()));
+    keeping.remove(found.get(finished.runId()));
+
+    await().atMost(QUICK).until(() -> job(jobName(running)) == null);
+    assertThat(job(jobName(finished))).as("kept: --keep-finished-jobs").isNotNull();
+
+    removing.remove(found.get(finished.runId()));
+    await().atMost(QUICK).until(() -> job(jobName(finished)) == null);
+    removing.remove(found.get(finished.runId())); // already gone: no error
+  }
+
+  @Test
   void allRunsShareOneWatchOfJobsAndOneOfPods() throws Exception {
     KubernetesLauncher launcher = launcher();
     for (int i = 0; i < 4; i++) {
@@ -439,6 +492,74 @@ class KubernetesLauncherTest {
     cluster.close();
 
     await().atMost(QUICK).until(() -> !launcher.isPlatformReachable());
+  }
+
+  @Test
+  void everyCallTheLauncherMakesIsGrantedByTheInstalledRoleAndEveryGrantIsUsed() throws Exception {
+    KubernetesClient agentClient = cluster.newClient("agent");
+    KubernetesLauncher launcher =
+        new KubernetesLauncher(
+            KubernetesSettings.builder().namespace(NS).build(), agentClient, true);
+    launchers.add(launcher);
+    launcher.prepare();
+    LaunchRequest request = Launches.request("etl", null, Map.of("API_TOKEN", "t0k3n"));
+    RecordingSink sink = new RecordingSink();
+    launcher.launch(request, sink);
+    Pod pod = kubelet.createPod(kubelet.awaitJob(jobName(request)));
+    kubelet.running(pod.getMetadata().getName(), "flow-run");
+    kubelet.writes(pod.getMetadata().getName(), "working");
+    await().atMost(QUICK).until(() -> sink.lines().size() == 1);
+    assertThat(launcher.isPlatformReachable()).isTrue();
+    launcher.cancel(request.runId(), Duration.ofSeconds(1));
+    await().atMost(QUICK).until(() -> job(jobName(request)) == null);
+    LaunchRequest left = Launches.request("etl", null, Map.of("API_TOKEN", "t0k3n"));
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .resource(
+            JobTemplate.defaultTemplate()
+                .manifestFor(left, KubernetesSettings.defaults(), NS, "gantry:0.1.0")
+                .job())
+        .create();
+    assertThat(launcher.discover()).isNotEmpty();
+    assertThat(launcher.find(left.runId(), 1, null, new RecordingSink())).isEmpty();
+
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    for (MockCluster.ApiCall call : cluster.calls()) {
+      if ("agent".equals(call.client())) {
+        used.add(grantOf(call));
+      }
+    }
+    assertThat(used).isEqualTo(new java.util.TreeSet<>(AgentManifestTest.LEAST_PRIVILEGE));
+  }
+
+  /** The RBAC grant "group/resource:verb" a request needs; fails for anything not namespaced. */
+  private static String grantOf(MockCluster.ApiCall call) {
+    String path = call.path().replaceAll("\\?.*", "");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "/(?:api/v1|apis/([^/]+)/[^/]+)/namespaces/"
+                    + NS
+                    + "/([^/]+)(?:/([^/]+)(?:/([^/]+))?)?")
+            .matcher(path);
+    assertThat(m.matches())
+        .as("a namespaced request: " + call.method() + " " + call.path())
+        .isTrue();
+    String group = m.group(1) == null ? "" : m.group(1);
+    String resource = m.group(2) + (m.group(4) == null ? "" : "/" + m.group(4));
+    boolean named = m.group(3) != null;
+    String verb =
+        switch (call.method()) {
+          case "GET" -> call.path().contains("watch=true") ? "watch" : named ? "get" : "list";
+          case "POST" -> "create";
+          case "PATCH" -> "patch";
+          case "PUT" -> "update";
+          case "DELETE" -> named ? "delete" : "deletecollection";
+          default -> call.method();
+        };
+    return group + "/" + resource + ":" + verb;
   }
 
   private static String base64(String value) {

@@ -63,8 +63,11 @@ public final class MockCluster implements AutoCloseable {
       java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<ApiCall> calls = java.util.Collections.synchronizedList(new ArrayList<>());
 
-  /** One request the API received. */
-  public record ApiCall(String method, String path, String body) {}
+  /** One request the API received, and the {@value #CLIENT_HEADER} of the client that sent it. */
+  public record ApiCall(String method, String path, String body, String client) {}
+
+  /** Header naming the client of a request; see {@link #newClient(String)}. */
+  public static final String CLIENT_HEADER = "X-Gantry-Test-Client";
 
   public MockCluster() {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
@@ -79,7 +82,8 @@ public final class MockCluster implements AutoCloseable {
                 new ApiCall(
                     request.getMethod(),
                     request.getPath(),
-                    new String(body, StandardCharsets.UTF_8)));
+                    new String(body, StandardCharsets.UTF_8),
+                    request.getHeader(CLIENT_HEADER)));
             Matcher log = LOG_PATH.matcher(request.getPath());
             if ("GET".equals(request.getMethod()) && log.matches()) {
               return podLog(log.group(1), log.group(2), log.group(3));
@@ -106,6 +110,16 @@ public final class MockCluster implements AutoCloseable {
   /** A client of the mock API (namespace "test" by default). */
   public KubernetesClient client() {
     return client;
+  }
+
+  /** A client of its own, whose requests {@link #calls()} attributes to {@code name}. */
+  public KubernetesClient newClient(String name) {
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(
+            new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+                .withCustomHeaders(Map.of(CLIENT_HEADER, name))
+                .build())
+        .build();
   }
 
   /** The API's URL, e.g. {@code http://localhost:PORT/}. */
@@ -261,6 +275,13 @@ public final class MockCluster implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException lingering) {
+      // Java 17's HttpClient cannot close its idle keep-alive connections, and Vert.x may wait
+      // for them past the mock server's 10 s; the server has stopped accepting requests.
+      org.slf4j.LoggerFactory.getLogger(MockCluster.class)
+          .info("mock API server closed with connections still open: {}", lingering.getMessage());
+    }
   }
 }
