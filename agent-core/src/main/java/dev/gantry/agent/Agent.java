@@ -17,7 +17,6 @@ import dev.gantry.runs.RunFence;
 import dev.gantry.runs.RunState;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -80,12 +79,31 @@ public final class Agent {
             t.setDaemon(true);
             return t;
           });
+
+  /**
+   * The heartbeat's own thread: leases must be renewed on time even while the other tasks wait for
+   * a database that does not answer.
+   */
+  private final ScheduledExecutorService heartbeats =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "gantry-agent-heartbeat");
+            t.setDaemon(true);
+            return t;
+          });
+
   private volatile boolean claiming;
   private volatile boolean stopping;
   private volatile Instant lastPoll;
 
-  /** When this agent last failed to reach the database (null: not since it started). */
-  private volatile Instant lastBackendFailure;
+  /**
+   * Since when this agent's heartbeats have succeeded promptly, one after the other (null after a
+   * failed one): the reaper judges other agents' leases only after a whole lease of this.
+   */
+  private volatile Instant connectedSince;
+
+  /** When this agent's heartbeat last succeeded. */
+  private volatile Instant lastHeartbeat;
 
   private volatile RunSignalSubscription signals = RunSignalSubscription.NONE;
   private Thread claimThread;
@@ -130,10 +148,14 @@ public final class Agent {
                 now,
                 now,
                 null));
+    connectedSince = now;
+    lastHeartbeat = now;
     launcher.prepare();
     adoptLeftInfrastructure();
     signals = backend.subscribe("agent " + options.name(), this::onSignal);
-    schedule("heartbeat", options.heartbeatInterval(), this::heartbeat);
+    long beat = options.heartbeatInterval().toMillis();
+    heartbeats.scheduleWithFixedDelay(
+        () -> runTask("heartbeat", this::heartbeat), beat, beat, TimeUnit.MILLISECONDS);
     schedule("cancel watch", CANCEL_WATCH_INTERVAL, this::enforceCancels);
     schedule("log flusher", FLUSH_INTERVAL, this::flushLogs);
     schedule("orphan reaper", options.orphanTimeout().dividedBy(2), this::reapOrphans);
@@ -175,7 +197,6 @@ public final class Agent {
         lastPoll = Instant.now();
         backoff = options.pollInterval();
       } catch (RuntimeException e) {
-        lastBackendFailure = Instant.now();
         backoff = min(backoff.multipliedBy(2), options.maxBackoff());
         wait = jitter(backoff);
         log.warn("polling for runs failed ({}); retrying in {} ms", oneLine(e), wait.toMillis());
@@ -276,7 +297,6 @@ public final class Agent {
       if (retryLater(
           () -> recordEnd(supervised, exit, min(nextTry.multipliedBy(2), options.maxBackoff())),
           nextTry)) {
-        lastBackendFailure = Instant.now();
         log.warn(
             "run {}: recording its end failed ({}); trying again in about {} ms",
             run.id(),
@@ -361,11 +381,18 @@ public final class Agent {
     held.addAll(launching);
     Set<String> renewed;
     try {
+      renewed = backend.runs().renewLeases(id, held, options.orphanTimeout());
       backend.agents().heartbeat(id, now, active.size());
-      renewed = backend.runs().renewLeases(id, held, now.plus(options.orphanTimeout()));
     } catch (RuntimeException e) {
-      lastBackendFailure = Instant.now();
+      connectedSince = null;
       throw e;
+    }
+    Instant done = Instant.now();
+    lastHeartbeat = done;
+    if (connectedSince == null
+        || Duration.between(now, done).compareTo(options.heartbeatInterval()) > 0) {
+      // A heartbeat that had to wait (for a connection, say) starts the streak over.
+      connectedSince = done;
     }
     for (String runId : held) {
       if (!renewed.contains(runId)) {
@@ -429,10 +456,14 @@ public final class Agent {
    */
   private void reapOrphans() {
     Instant now = Instant.now();
-    Instant failed = lastBackendFailure;
-    if (failed != null && failed.isAfter(now.minus(options.orphanTimeout()))) {
-      // Cut off from the database itself within the last lease: the other agents were probably
-      // cut off too and have not renewed yet. Give them a lease's time before judging them.
+    Instant since = connectedSince;
+    Instant beat = lastHeartbeat;
+    if (since == null
+        || since.isAfter(now.minus(options.orphanTimeout()))
+        || beat == null
+        || beat.isBefore(now.minus(options.heartbeatInterval().multipliedBy(3)))) {
+      // Not connected steadily for a whole lease: if this agent was cut off, the others probably
+      // were too and have not renewed yet. Give them a lease's time before judging them.
       return;
     }
     synchronized (adoptionLock) {
@@ -519,15 +550,7 @@ public final class Agent {
     active.put(run.id(), supervised);
     Optional<RunExecution> execution = launcher.find(run.id(), run.attempt(), storedUpTo, reporter);
     if (execution.isEmpty()) {
-      String message = why + " before run " + run.id() + " ended; its infrastructure is gone";
-      reporter.agentLog("ERROR", message);
-      reporter.flush();
-      recordOutcome(
-          run,
-          fence,
-          run.state() == RunState.Cancelling
-              ? new FinalState(RunState.Cancelled, "cancelled by request; " + message)
-              : new FinalState(RunState.Crashed, message));
+      endWithoutInfrastructure(run, reporter, why);
       release(supervised);
       return;
     }
@@ -535,6 +558,33 @@ public final class Agent {
     supervised.execution = execution.get();
     execution.get().exit().whenComplete((report, error) -> finish(supervised, report, error));
     log.info("run {} re-attached ({})", run.id(), why);
+  }
+
+  /**
+   * Ends a run whose infrastructure the launcher cannot find. A Submitted run never reported that
+   * it started (its claim may have committed unseen, or its agent died launching it), so it is
+   * scheduled again as it is; a Running one crashed; a Cancelling one is Cancelled.
+   */
+  private void endWithoutInfrastructure(FlowRun run, RunReporter reporter, String why) {
+    RunFence fence = run.fence();
+    if (run.state() == RunState.Submitted) {
+      String message = why + " before run " + run.id() + " started; scheduled again";
+      reporter.agentLog("WARN", message);
+      reporter.flush();
+      if (backend.runs().transition(fence, RunState.Scheduled, message)) {
+        log.warn("{}", message);
+      }
+      return;
+    }
+    String message = why + " before run " + run.id() + " ended; its infrastructure is gone";
+    reporter.agentLog("ERROR", message);
+    reporter.flush();
+    recordOutcome(
+        run,
+        fence,
+        run.state() == RunState.Cancelling
+            ? new FinalState(RunState.Cancelled, "cancelled by request; " + message)
+            : new FinalState(RunState.Crashed, message));
   }
 
   private boolean isSupervised(String runId) {
@@ -603,7 +653,7 @@ public final class Agent {
       // Under the claim lock: a run claimed before this read is already in launching.
       mine = backend.runs().runsOfAgent(id, List.of(RunState.Submitted, RunState.Running));
     }
-    for (FlowRun run : new ArrayList<>(mine)) {
+    for (FlowRun run : mine) {
       if (!isSupervised(run.id())) {
         takeOver(run, "agent " + options.name() + " no longer supervised the run");
       }
@@ -699,6 +749,7 @@ public final class Agent {
     }
     signals.close();
     tasks.shutdownNow();
+    heartbeats.shutdownNow();
     try {
       backend.agents().markStopped(id, Instant.now());
     } catch (RuntimeException e) {

@@ -12,8 +12,10 @@ import java.util.Set;
  * @param maxConcurrent the most runs it supervises at once; it claims only for free slots
  * @param pollInterval the wait between polls when idle
  * @param maxBackoff the longest wait after repeated backend errors
- * @param heartbeatInterval how often it renews its heartbeat row
- * @param orphanTimeout after how long without heartbeat another agent's runs count as orphaned
+ * @param heartbeatInterval how often it renews its heartbeat row and the leases of its runs
+ * @param orphanTimeout the lease it takes on each run it holds, renewed every heartbeat: a run
+ *     whose lease expired counts as orphaned and is adopted by another agent (also how often this
+ *     agent reconciles its infrastructure with its runs; it looks for orphans twice as often)
  * @param gracePeriod on stop, how long running runs may take to finish before they are stopped
  * @param cancelGrace how long a cancelled run may take to stop before it is killed
  */

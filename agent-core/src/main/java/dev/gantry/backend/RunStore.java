@@ -85,13 +85,14 @@ public interface RunStore {
   List<FlowRun> runsOfAgent(String agentId, Collection<RunState> states);
 
   /**
-   * Renews the leases of the agent's current attempts among {@code runIds} until {@code until}, in
-   * one statement.
+   * Renews the leases of the agent's current attempts among {@code runIds}, in one statement, for
+   * {@code lease} from when the statement runs (not from when it was asked for: a call that waited
+   * for a connection still gets the whole lease).
    *
    * @return the ids renewed: a run missing here is no longer this agent's (adopted by another,
    *     rescheduled) or no longer active
    */
-  Set<String> renewLeases(String agentId, Collection<String> runIds, Instant until);
+  Set<String> renewLeases(String agentId, Collection<String> runIds, Duration lease);
 
   /**
    * Orphaned runs: active (Submitted, Running, Cancelling) with a lease expired at {@code now}, or

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks whose figures are recorded in docs/benchmarks.md.",
-    subcommands = {BenchCommand.LocalStart.class})
+    subcommands = {BenchCommand.LocalStart.class, BenchDispatchCommand.class})
 public final class BenchCommand {
 
   @Command(

@@ -9,6 +9,8 @@ import dev.gantry.backend.Backend;
 import dev.gantry.flows.FlowSchedule;
 import dev.gantry.flows.ScheduledFlow;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +63,9 @@ public final class FlowScheduler implements AutoCloseable {
   public static final String CLUSTER_NAME = "gantry";
 
   private static final String GROUP = "gantry-flows";
+
+  /** How long closing waits for Quartz to hand back the triggers it holds. */
+  private static final Duration HAND_BACK_LIMIT = Duration.ofSeconds(3);
 
   /** Data sources handed to Quartz's connection manager, by the name each scheduler gave it. */
   private static final Map<String, DataSource> DATA_SOURCES = new ConcurrentHashMap<>();
@@ -216,7 +221,8 @@ public final class FlowScheduler implements AutoCloseable {
         scheduler.pauseTrigger(key);
         log.info("schedule of flow '{}' paused", flow.name());
       } else if (!flow.paused() && paused) {
-        scheduler.resumeTrigger(key);
+        // A fresh trigger, not resumeTrigger: Quartz would make up the fires missed while paused.
+        scheduler.rescheduleJob(key, trigger(key, flow.schedule()));
         log.info("schedule of flow '{}' resumed", flow.name());
       }
     }
@@ -282,16 +288,53 @@ public final class FlowScheduler implements AutoCloseable {
     return next == null ? null : next.toInstant();
   }
 
-  /** Stops firing; waits for fires in progress to create their runs. */
+  /**
+   * Stops firing; waits for fires in progress to create their runs. Quartz holds the next trigger
+   * while it waits for its fire time, and a scheduler shut down meanwhile keeps it until the
+   * cluster declares the scheduler dead (about 15 s later), delaying that schedule for all. So the
+   * scheduler first stands by, which makes Quartz hand held triggers back, and closes once it has.
+   */
   @Override
   public void close() {
     sync.shutdownNow();
     try {
+      scheduler.standby();
+      awaitTriggersHandedBack(scheduler.getSchedulerInstanceId());
       scheduler.shutdown(true);
     } catch (SchedulerException e) {
       log.warn("schedules: stopping the Quartz scheduler failed: {}", e.toString());
     } finally {
       DATA_SOURCES.remove(dataSourceName);
+    }
+  }
+
+  private void awaitTriggersHandedBack(String instanceId) {
+    long deadline = System.nanoTime() + HAND_BACK_LIMIT.toNanos();
+    try (Connection c = DATA_SOURCES.get(dataSourceName).getConnection();
+        PreparedStatement held =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM qrtz_fired_triggers WHERE sched_name = ?"
+                    + " AND instance_name = ?")) {
+      held.setString(1, CLUSTER_NAME);
+      held.setString(2, instanceId);
+      while (System.nanoTime() < deadline) {
+        try (ResultSet row = held.executeQuery()) {
+          row.next();
+          if (row.getInt(1) == 0) {
+            return;
+          }
+        }
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+      log.warn(
+          "schedules: Quartz scheduler {} still held triggers after {} ms; the cluster recovers"
+              + " them",
+          instanceId,
+          HAND_BACK_LIMIT.toMillis());
+    } catch (SQLException e) {
+      log.warn("schedules: cannot see whether triggers were handed back: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

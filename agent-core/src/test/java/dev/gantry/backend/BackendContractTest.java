@@ -803,7 +803,7 @@ public abstract class BackendContractTest {
     FlowRun vanished = runIn(RunState.Running, flow, "vanished");
     runIn(RunState.Running, flow, "k8s");
     schedule(flow, Set.of(), T0);
-    assertThat(backend.runs().renewLeases("alive", List.of(alive.id()), T0.plusSeconds(120)))
+    assertThat(backend.runs().renewLeases("alive", List.of(alive.id()), Duration.ofMinutes(5)))
         .containsExactly(alive.id());
 
     assertThat(backend.runs().expiredLeases("docker", T0.plusSeconds(60)))
@@ -840,21 +840,23 @@ public abstract class BackendContractTest {
         .extracting(FlowRun::id)
         .containsExactlyInAnyOrder(first.id(), second.id());
 
+    Instant renewing = Instant.now();
     Set<String> renewed =
         backend
             .runs()
             .renewLeases(
                 "agent-1",
                 List.of(first.id(), second.id(), done.id(), "00000000-0000-0000-0000-000000000000"),
-                T0.plusSeconds(20));
+                Duration.ofSeconds(20));
     Set<String> renewedByOther =
-        backend.runs().renewLeases("agent-2", List.of(first.id()), T0.plusSeconds(600));
+        backend.runs().renewLeases("agent-2", List.of(first.id()), Duration.ofMinutes(10));
 
     assertThat(renewed).containsExactlyInAnyOrder(first.id(), second.id());
     assertThat(renewedByOther).isEmpty();
-    assertThat(backend.runs().renewLeases("agent-1", List.of(), T0)).isEmpty();
-    assertThat(backend.runs().expiredLeases("local", T0.plusSeconds(19))).isEmpty();
-    assertThat(backend.runs().expiredLeases("local", T0.plusSeconds(21))).hasSize(2);
+    assertThat(backend.runs().renewLeases("agent-1", List.of(), Duration.ZERO)).isEmpty();
+    // Renewed for 20 s from when the statement ran.
+    assertThat(backend.runs().expiredLeases("local", renewing.plusSeconds(19))).isEmpty();
+    assertThat(backend.runs().expiredLeases("local", Instant.now().plusSeconds(21))).hasSize(2);
   }
 
   // --------------------------------------------------------------- infrastructure retries

@@ -176,7 +176,8 @@ class ExampleFlowsTest {
     "dev.gantry.examples.Greeting#greeting, greeting",
     "dev.gantry.examples.Chatty#chatty, chatty",
     "dev.gantry.examples.Printer#echoEnv, echo-env",
-    "dev.gantry.examples.S3Flows#etlOnS3, etl-s3"
+    "dev.gantry.examples.S3Flows#etlOnS3, etl-s3",
+    "dev.gantry.examples.Nightly#nightly, nightly"
   })
   void everyExampleIsBuiltByItsFactoryReferenceAndSurvivesSerialization(
       String reference, String flowName) throws Exception {

@@ -665,18 +665,13 @@ final class JdbcRunStore implements RunStore {
   }
 
   @Override
-  public Set<String> renewLeases(String agentId, Collection<String> runIds, Instant until) {
+  public Set<String> renewLeases(String agentId, Collection<String> runIds, Duration lease) {
     Objects.requireNonNull(agentId, "agentId");
-    Objects.requireNonNull(until, "until");
+    Objects.requireNonNull(lease, "lease");
     if (runIds.isEmpty()) {
       return Set.of();
     }
     List<String> ids = List.copyOf(new LinkedHashSet<>(runIds));
-    List<Object> params = new ArrayList<>();
-    params.add(until);
-    params.add(agentId);
-    params.addAll(ACTIVE);
-    params.addAll(ids);
     String renew =
         "UPDATE flow_runs SET lease_expires_at = ? WHERE agent_id = ? AND state IN ("
             + placeholders(ACTIVE.size())
@@ -690,7 +685,14 @@ final class JdbcRunStore implements RunStore {
             : "SELECT id FROM FINAL TABLE (" + renew + ")";
     return db.transaction(
         "renew the leases of " + ids.size() + " runs of agent " + agentId,
-        c -> Set.copyOf(query(c, sql, row -> row.getString("id"), params.toArray())));
+        c -> {
+          List<Object> params = new ArrayList<>();
+          params.add(db.now().plus(lease)); // now that the connection is ours
+          params.add(agentId);
+          params.addAll(ACTIVE);
+          params.addAll(ids);
+          return Set.copyOf(query(c, sql, row -> row.getString("id"), params.toArray()));
+        });
   }
 
   @Override

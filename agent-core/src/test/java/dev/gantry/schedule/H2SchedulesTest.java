@@ -1,0 +1,99 @@
+package dev.gantry.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gantry.backend.jdbc.JdbcBackend;
+import dev.gantry.flows.BundleFormat;
+import dev.gantry.flows.FlowLabel;
+import dev.gantry.flows.FlowSchedule;
+import dev.gantry.flows.LabelSource;
+import dev.gantry.flows.NewFlowVersion;
+import dev.gantry.flows.ParameterSpec;
+import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.flows.RunPolicy;
+import dev.gantry.runs.FlowRun;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Quartz schedules on the embedded H2 database: the same tables and delegate as on PostgreSQL. */
+class H2SchedulesTest {
+  @TempDir Path home;
+  private JdbcBackend backend;
+  private FlowScheduler scheduler;
+
+  @BeforeEach
+  void open() {
+    backend = JdbcBackend.open(JdbcBackend.embeddedUrl(home));
+  }
+
+  @AfterEach
+  void close() {
+    if (scheduler != null) {
+      scheduler.close();
+    }
+    backend.close();
+  }
+
+  @Test
+  void aScheduleCreatesRunsWithTheFlowsLabelsUntilANewVersionDropsIt() throws Exception {
+    RegisteredFlow flow =
+        backend.flows().register(version(FlowSchedule.every(Duration.ofSeconds(1))));
+    scheduler =
+        FlowScheduler.start(
+            backend,
+            backend.dataSource(),
+            FlowScheduler.Options.defaults().withSyncInterval(Duration.ofMillis(300)));
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> runs().size() >= 2);
+    FlowRun run = runs().get(0);
+    assertThat(run.flowId()).isEqualTo(flow.id());
+    assertThat(run.labels()).containsExactly("reports");
+    assertThat(run.parameters()).isEmpty(); // defaults apply when the run starts
+    assertThat(scheduler.nextFire("report")).isNotNull();
+
+    backend.flows().register(version(null));
+    scheduler.sync();
+
+    assertThat(scheduler.nextFire("report")).isNull();
+    int left = runs().size();
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> runs().size() <= left + 1);
+  }
+
+  @Test
+  void aCronScheduleIsKeptInQuartzAsRegistered() throws Exception {
+    backend.flows().register(version(FlowSchedule.cron("0 0 2 * * ?")));
+    scheduler =
+        FlowScheduler.start(backend, backend.dataSource(), FlowScheduler.Options.defaults());
+
+    assertThat(scheduler.nextFire("report").toString()).endsWith("T02:00:00Z");
+  }
+
+  private List<FlowRun> runs() {
+    return backend.runs().list("report", Set.of(), 1000);
+  }
+
+  private static NewFlowVersion version(FlowSchedule schedule) {
+    return new NewFlowVersion(
+        "report",
+        BundleFormat.module,
+        "module:com.acme.Flows#report",
+        null,
+        "com.acme.Flows#report",
+        null,
+        List.of(new FlowLabel("reports", LabelSource.registration)),
+        Set.of(),
+        List.of(new ParameterSpec("region", "String", "eu", false)),
+        RunPolicy.DEFAULT,
+        schedule);
+  }
+}
