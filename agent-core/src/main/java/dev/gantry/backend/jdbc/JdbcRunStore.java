@@ -27,6 +27,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -319,13 +320,20 @@ final class JdbcRunStore implements RunStore {
         params.toArray());
   }
 
-  private static String claimStatement(LabelCondition labels, String flowCondition) {
-    return "WITH picked AS (SELECT r.id FROM flow_runs r"
+  /** The poll: due runs matching the label rule and {@code flowCondition}, oldest first. */
+  private static String pollStatement(LabelCondition labels, String flowCondition) {
+    return "SELECT r.id FROM flow_runs r"
         + " WHERE r.state = ? AND r.scheduled_at <= ? AND "
         + labels.sql()
         + " AND "
         + flowCondition
-        + " ORDER BY r.scheduled_at, r.id LIMIT ? FOR UPDATE SKIP LOCKED),"
+        + " ORDER BY r.scheduled_at, r.id LIMIT ? FOR UPDATE SKIP LOCKED";
+  }
+
+  private static String claimStatement(LabelCondition labels, String flowCondition) {
+    return "WITH picked AS ("
+        + pollStatement(labels, flowCondition)
+        + "),"
         + " claimed AS (UPDATE flow_runs u SET state = ?, attempt = u.attempt + 1, agent_id = ?,"
         + " updated_at = ?, message = NULL, lease_expires_at = ?"
         + " FROM picked WHERE u.id = picked.id AND u.state = ?"
@@ -523,8 +531,9 @@ final class JdbcRunStore implements RunStore {
   }
 
   /**
-   * PostgreSQL's plan and timing of the claim statement for an agent with these labels, executed in
-   * a transaction that is rolled back: claims nothing.
+   * PostgreSQL's plans and timings of the poll (the claim statement's selection of due runs) and of
+   * the whole claim statement, for an agent with these labels claiming up to {@code max} runs, each
+   * executed in a transaction that is rolled back: claims nothing.
    */
   PollMeasurement measureClaim(Set<String> agentLabels, int max) {
     if (db.dialect() != Dialect.POSTGRES) {
@@ -533,35 +542,40 @@ final class JdbcRunStore implements RunStore {
     Instant now = db.now();
     Claim claim =
         new Claim("measurement", LabelCondition.of(agentLabels), now, now.plus(DEFAULT_LEASE));
+    List<Object> pollParams = new ArrayList<>();
+    pollParams.add(RunState.Scheduled);
+    pollParams.add(claim.now());
+    pollParams.addAll(claim.labels().params());
+    pollParams.add(max);
+    List<Object> claimParams = new ArrayList<>(pollParams);
+    claimParams.addAll(
+        List.of(
+            RunState.Submitted,
+            claim.agentId(),
+            claim.now(),
+            claim.leaseUntil(),
+            RunState.Scheduled));
+    String poll = pollStatement(claim.labels(), UNLIMITED_FLOW);
+    String claimSql = claimStatement(claim.labels(), UNLIMITED_FLOW);
     return db.rolledBack(
         "measure the claim statement",
         c -> {
-          List<Object> params = new ArrayList<>();
-          params.add(RunState.Scheduled);
-          params.add(claim.now());
-          params.addAll(claim.labels().params());
-          params.add(max);
-          params.addAll(
-              List.of(
-                  RunState.Submitted,
-                  claim.agentId(),
-                  claim.now(),
-                  claim.leaseUntil(),
-                  RunState.Scheduled));
-          String sql = claimStatement(claim.labels(), UNLIMITED_FLOW);
-          java.sql.Savepoint beforeClaim = c.setSavepoint();
+          Savepoint start = c.setSavepoint();
+          List<String> pollPlan = explain(c, poll, pollParams);
+          c.rollback(start);
           long started = System.nanoTime();
-          int claimed = query(c, sql, row -> row.getString("run_id"), params.toArray()).size();
+          int claimed =
+              query(c, claimSql, row -> row.getString("run_id"), claimParams.toArray()).size();
           long roundTripNanos = System.nanoTime() - started;
-          c.rollback(beforeClaim);
-          List<String> plan =
-              query(
-                  c,
-                  "EXPLAIN (ANALYZE, BUFFERS) " + sql,
-                  row -> row.getString(1),
-                  params.toArray());
-          return new PollMeasurement(claimed, roundTripNanos / 1_000_000.0, plan);
+          c.rollback(start);
+          List<String> claimPlan = explain(c, claimSql, claimParams);
+          return new PollMeasurement(claimed, roundTripNanos / 1_000_000.0, pollPlan, claimPlan);
         });
+  }
+
+  private static List<String> explain(Connection c, String sql, List<Object> params)
+      throws SQLException {
+    return query(c, "EXPLAIN (ANALYZE, BUFFERS) " + sql, row -> row.getString(1), params.toArray());
   }
 
   @Override

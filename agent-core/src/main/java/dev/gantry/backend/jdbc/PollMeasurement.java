@@ -8,19 +8,32 @@ import java.util.regex.Pattern;
  * One measurement of the agents' claim statement on PostgreSQL (see {@link
  * JdbcBackend#measureClaim}).
  *
- * @param claimed how many runs it would have claimed
- * @param roundTripMillis the statement's time as the client saw it
- * @param plan the lines of {@code EXPLAIN (ANALYZE, BUFFERS)} for it
+ * @param claimed how many runs the claim statement would have claimed
+ * @param claimRoundTripMillis the whole claim statement's time as the client saw it
+ * @param pollPlan {@code EXPLAIN (ANALYZE, BUFFERS)} of the poll: the selection of due runs
+ * @param claimPlan {@code EXPLAIN (ANALYZE, BUFFERS)} of the whole claim statement: the poll, the
+ *     claim of the selected runs and their history rows
  */
-public record PollMeasurement(int claimed, double roundTripMillis, List<String> plan) {
+public record PollMeasurement(
+    int claimed, double claimRoundTripMillis, List<String> pollPlan, List<String> claimPlan) {
   private static final Pattern EXECUTION_TIME = Pattern.compile("Execution Time: ([0-9.]+) ms");
 
   public PollMeasurement {
-    plan = List.copyOf(plan);
+    pollPlan = List.copyOf(pollPlan);
+    claimPlan = List.copyOf(claimPlan);
   }
 
-  /** The server's execution time from the plan, in milliseconds. */
-  public double executionMillis() {
+  /** The server's execution time of the poll, in milliseconds. */
+  public double pollMillis() {
+    return executionMillis(pollPlan);
+  }
+
+  /** The server's execution time of the whole claim statement, in milliseconds. */
+  public double claimMillis() {
+    return executionMillis(claimPlan);
+  }
+
+  private static double executionMillis(List<String> plan) {
     for (String line : plan) {
       Matcher m = EXECUTION_TIME.matcher(line);
       if (m.find()) {
