@@ -108,6 +108,6 @@ class AgentProcessIT {
     gantry.startAgent(LocalGantry.quickOptions("survivor"));
     FlowRun done = gantry.awaitEnd(run.id(), WITHIN);
     assertThat(done.state()).isEqualTo(RunState.Crashed);
-    assertThat(done.message()).contains("stopped heartbeating");
+    assertThat(done.message()).contains("stopped renewing its lease");
   }
 }

@@ -57,6 +57,9 @@ public final class Agent {
   private final String id = UUID.randomUUID().toString();
   private final Map<String, Supervised> active = new ConcurrentHashMap<>();
 
+  /** Runs this agent stopped supervising on its way out, for the next agent to adopt. */
+  private final Set<String> leftForAdoption = ConcurrentHashMap.newKeySet();
+
   /**
    * Runs claimed and not yet in {@link #active}: neither reconciler nor cancel watch touch them.
    */
@@ -266,6 +269,9 @@ public final class Agent {
 
   /** Decides and records the final state once the run's infrastructure has ended. */
   private void finish(Supervised supervised, ExitReport report, Throwable error) {
+    if (leftForAdoption.contains(supervised.run.id())) {
+      return; // its infrastructure ends without us; the next agent records the outcome
+    }
     try {
       supervised.reporter.flush();
     } catch (RuntimeException e) {
@@ -742,7 +748,16 @@ public final class Agent {
           active.size());
     }
     waitForActive(options.gracePeriod());
-    if (!active.isEmpty()) {
+    if (!active.isEmpty() && launcher.infrastructureOutlivesAgent()) {
+      // A rollout or restart must not kill runs the next agent can adopt.
+      log.info(
+          "leaving {} runs running after the grace period; the next {} agent adopts them",
+          active.size(),
+          launcher.kind());
+      active.values().forEach(s -> s.reporter.flush());
+      leftForAdoption.addAll(active.keySet());
+      active.clear();
+    } else if (!active.isEmpty()) {
       log.warn("stopping {} runs still running after the grace period", active.size());
       active.keySet().forEach(runId -> launcher.cancel(runId, Duration.ofSeconds(5)));
       waitForActive(Duration.ofSeconds(15));

@@ -169,6 +169,7 @@ public abstract class AgentStartCommand implements Callable<Integer> {
               },
               "gantry-agent-stop");
       Runtime.getRuntime().addShutdownHook(hook);
+      StopSignals.onTermination(agent::stop);
       agent.start();
       try (HealthServer health =
           healthPort >= 0 ? HealthServer.start(agent, healthBind, healthPort) : null) {

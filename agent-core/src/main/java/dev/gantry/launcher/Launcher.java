@@ -60,6 +60,15 @@ public interface Launcher extends AutoCloseable {
    */
   default void prepare() {}
 
+  /**
+   * Whether a run's infrastructure keeps running without its agent (containers, Jobs) so that the
+   * next agent can adopt it. Then an agent that stops leaves runs still going after its grace
+   * period to be adopted, instead of stopping them. Child JVMs do not outlive their agent.
+   */
+  default boolean infrastructureOutlivesAgent() {
+    return false;
+  }
+
   /** Whether the launcher's platform (Docker engine, API server) answers now. */
   default boolean isPlatformReachable() {
     return true;

@@ -147,6 +147,12 @@ public final class DockerLauncher implements Launcher {
     events.start();
   }
 
+  /** Containers and Jobs keep running without their agent; the next agent adopts them. */
+  @Override
+  public boolean infrastructureOutlivesAgent() {
+    return true;
+  }
+
   @Override
   public String kind() {
     return "docker";

@@ -101,6 +101,12 @@ public final class KubernetesLauncher implements Launcher {
     workers.allowCoreThreadTimeOut(true);
   }
 
+  /** Containers and Jobs keep running without their agent; the next agent adopts them. */
+  @Override
+  public boolean infrastructureOutlivesAgent() {
+    return true;
+  }
+
   @Override
   public String kind() {
     return "kubernetes";
