@@ -41,4 +41,24 @@ class GantryJarIT {
     assertThat(version.exitValue()).isZero();
     assertThat(Files.readString(log)).startsWith("gantry 0.1.0 (Java ");
   }
+
+  @Test
+  void agentInstallKubernetesPrintsTheFourObjectsOfALeastPrivilegeInstall() throws Exception {
+    Path log = home.resolve("install.yaml");
+    Process install =
+        GantryJar.start(log, "agent", "install", "kubernetes", "-l", "s3-flow-storage");
+
+    assertThat(install.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String yaml = Files.readString(log);
+    assertThat(install.exitValue()).as(yaml).isZero();
+    assertThat(yaml)
+        .contains("kind: \"ServiceAccount\"")
+        .contains("kind: \"Role\"")
+        .contains("kind: \"RoleBinding\"")
+        .contains("kind: \"Deployment\"")
+        .contains("s3-flow-storage")
+        .contains("/health/ready")
+        .doesNotContain("\"*\"")
+        .doesNotContain("ClusterRole");
+  }
 }

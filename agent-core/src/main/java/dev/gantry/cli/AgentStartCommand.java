@@ -73,7 +73,8 @@ public abstract class AgentStartCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       converter = DurationConverter.class,
       description =
-          "After how long without heartbeat another agent's runs are taken over or ended"
+          "The lease on each run this agent supervises, renewed with every heartbeat: once an"
+              + " agent's leases expire, another agent takes its runs over or ends them"
               + " (default ${DEFAULT-VALUE}).")
   protected Duration orphanTimeout;
 

@@ -213,7 +213,7 @@ final class Database {
   }
 
   /** {@code ?, ?, ?} for an IN list of {@code count} values. */
-  static String placeholders(int count) {
+  static String parameterMarks(int count) {
     if (count < 1) {
       throw new IllegalArgumentException("an IN list needs at least one value");
     }

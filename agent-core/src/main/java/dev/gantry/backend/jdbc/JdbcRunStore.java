@@ -2,7 +2,7 @@ package dev.gantry.backend.jdbc;
 
 import static dev.gantry.backend.jdbc.Database.fit;
 import static dev.gantry.backend.jdbc.Database.instant;
-import static dev.gantry.backend.jdbc.Database.placeholders;
+import static dev.gantry.backend.jdbc.Database.parameterMarks;
 import static dev.gantry.backend.jdbc.Database.query;
 import static dev.gantry.backend.jdbc.Database.queryOne;
 import static dev.gantry.backend.jdbc.Database.stored;
@@ -205,7 +205,7 @@ final class JdbcRunStore implements RunStore {
       params.add(flowName);
     }
     if (states != null && !states.isEmpty()) {
-      conditions.add("r.state IN (" + placeholders(states.size()) + ")");
+      conditions.add("r.state IN (" + parameterMarks(states.size()) + ")");
       params.addAll(states);
     }
     if (!conditions.isEmpty()) {
@@ -252,7 +252,7 @@ final class JdbcRunStore implements RunStore {
           "EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id)"
               + " AND NOT EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id"
               + " AND l.label NOT IN ("
-              + placeholders(agentLabels.size())
+              + parameterMarks(agentLabels.size())
               + "))",
           List.copyOf(agentLabels));
     }
@@ -456,7 +456,7 @@ final class JdbcRunStore implements RunStore {
                 "SELECT COUNT(*) AS active FROM flow_runs r WHERE "
                     + FLOW_NAMED
                     + " AND r.state IN ("
-                    + placeholders(ACTIVE.size())
+                    + parameterMarks(ACTIVE.size())
                     + ")",
                 row -> row.getInt("active"),
                 countParams.toArray())
@@ -525,7 +525,7 @@ final class JdbcRunStore implements RunStore {
             + RUN_COLUMNS
             + FROM_RUNS
             + " WHERE r.id IN ("
-            + placeholders(ids.size())
+            + parameterMarks(ids.size())
             + ") ORDER BY r.scheduled_at, r.id",
         ids.toArray());
   }
@@ -597,7 +597,7 @@ final class JdbcRunStore implements RunStore {
     }
     Set<RunState> from = to.legalPredecessors();
     sql.append(" WHERE id = ? AND attempt = ? AND agent_id = ? AND state IN (")
-        .append(placeholders(from.size()))
+        .append(parameterMarks(from.size()))
         .append(")");
     params.add(fence.runId());
     params.add(fence.attempt());
@@ -673,7 +673,7 @@ final class JdbcRunStore implements RunStore {
             + RUN_COLUMNS
             + FROM_RUNS
             + " WHERE r.agent_id = ? AND r.state IN ("
-            + placeholders(params.size() - 1)
+            + parameterMarks(params.size() - 1)
             + ") ORDER BY r.updated_at, r.id";
     return db.read("list the runs of agent " + agentId, c -> readRuns(c, sql, params.toArray()));
   }
@@ -688,9 +688,9 @@ final class JdbcRunStore implements RunStore {
     List<String> ids = List.copyOf(new LinkedHashSet<>(runIds));
     String renew =
         "UPDATE flow_runs SET lease_expires_at = ? WHERE agent_id = ? AND state IN ("
-            + placeholders(ACTIVE.size())
+            + parameterMarks(ACTIVE.size())
             + ") AND id IN ("
-            + placeholders(ids.size())
+            + parameterMarks(ids.size())
             + ")";
     // One statement that also names the rows it renewed.
     String sql =
@@ -720,7 +720,7 @@ final class JdbcRunStore implements RunStore {
             + FROM_RUNS
             + " LEFT JOIN agents a ON a.id = r.agent_id"
             + " WHERE r.state IN ("
-            + placeholders(ACTIVE.size())
+            + parameterMarks(ACTIVE.size())
             + ") AND (a.id IS NULL OR a.kind = ?)"
             + " AND (r.lease_expires_at IS NULL OR r.lease_expires_at < ?"
             + " OR a.stopped_at IS NOT NULL)"
@@ -749,7 +749,7 @@ final class JdbcRunStore implements RunStore {
     String sql =
         "UPDATE flow_runs SET agent_id = ?, updated_at = ?, message = ?, lease_expires_at = ?"
             + " WHERE id = ? AND attempt = ? AND agent_id = ? AND state IN ("
-            + placeholders(ACTIVE.size())
+            + parameterMarks(ACTIVE.size())
             + ")";
     return db.transaction(
         "hand run " + stale.runId() + " (attempt " + stale.attempt() + ") to agent " + newAgentId,
@@ -788,7 +788,7 @@ final class JdbcRunStore implements RunStore {
                   "UPDATE flow_runs SET state = ?, updated_at = ?, ended_at = ?, message = ?,"
                       + " lease_expires_at = NULL"
                       + " WHERE id = ? AND attempt = ? AND agent_id = ? AND state IN ("
-                      + placeholders(RETRIABLE.size())
+                      + parameterMarks(RETRIABLE.size())
                       + ") AND infrastructure_retries_used <"
                       + " (SELECT f.infrastructure_retries FROM flows f"
                       + " WHERE f.id = flow_runs.flow_id)",
@@ -1040,7 +1040,7 @@ final class JdbcRunStore implements RunStore {
       try (PreparedStatement select =
           c.prepareStatement(
               "SELECT run_id, label FROM run_labels WHERE run_id IN ("
-                  + placeholders(ids.length)
+                  + parameterMarks(ids.length)
                   + ")")) {
         Database.bind(select, ids);
         try (ResultSet row = select.executeQuery()) {
