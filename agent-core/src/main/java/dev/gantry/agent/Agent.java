@@ -57,6 +57,9 @@ public final class Agent {
   private final String id = UUID.randomUUID().toString();
   private final Map<String, Supervised> active = new ConcurrentHashMap<>();
 
+  /** Infrastructure whose removal was already logged (platforms may list it while deleting). */
+  private final Set<String> reportedRemovals = ConcurrentHashMap.newKeySet();
+
   /** Runs this agent stopped supervising on its way out, for the next agent to adopt. */
   private final Set<String> leftForAdoption = ConcurrentHashMap.newKeySet();
 
@@ -621,6 +624,12 @@ public final class Agent {
       }
       try {
         launcher.remove(infra);
+        if (!reportedRemovals.add(infra.id())) {
+          continue; // still listed while the platform deletes it: said once is enough
+        }
+        if (reportedRemovals.size() > 10_000) {
+          reportedRemovals.clear();
+        }
         log.info(
             "removed {} infrastructure {} of run {} (attempt {}): {}",
             launcher.kind(),
