@@ -1,9 +1,9 @@
 package dev.gantry.bootstrap;
 
+import dev.gantry.bundle.BundleClassLoader;
 import dev.gantry.bundle.Sha256;
 import dev.gantry.flow.Flow;
 import dev.gantry.flow.run.FlowRunner;
-import dev.gantry.flow.run.TaskStateListener;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,8 +13,16 @@ import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -55,35 +63,81 @@ final class Standby {
     return null;
   }
 
+  /** Rounds of warm-up: enough for the JIT to compile what every run goes through. */
+  private static final int WARM_UP_ROUNDS = 12;
+
   /**
-   * Runs, with output discarded, what a run runs: logging, a serialization round trip of a flow
-   * with lambdas, the runner and a digest, so their classes are loaded and linked.
+   * Runs, with output discarded, what a run runs: logging and protocol lines, a serialization round
+   * trip of a flow with lambdas, the runner, a zip with a manifest, a digest and a class loader,
+   * several times, so their classes are loaded, linked and partly compiled.
    */
   private static void warmUp() {
     PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
-    ProtocolOutput.install(new ProtocolOutput(discard));
+    ProtocolOutput output = new ProtocolOutput(discard);
+    ProtocolOutput.install(output);
+    Path dir = null;
     try {
-      LoggerFactory.getLogger(Standby.class).debug("warming up");
-      Flow flow = new Flow("warm-up");
-      var seed = flow.parameter("seed", Integer.class, 1);
-      var doubled = flow.task("double", seed, n -> n * 2);
-      flow.task("describe", doubled, n -> "value " + n);
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-        out.writeObject(flow);
+      dir = Files.createTempDirectory("gantry-warm-up-");
+      for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+        warmUpRound(output, dir.resolve("round-" + round + ".zip"));
       }
-      Flow copy;
-      try (ObjectInputStream in =
-          new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-        copy = (Flow) in.readObject();
-      }
-      new FlowRunner(2, TaskStateListener.NONE).run(copy, Map.of("seed", "2"));
-      Sha256.of(bytes.toByteArray());
-      FlatJson.decodeStrings(FlatJson.encode(Map.of("warm", "up")));
     } catch (Exception e) {
       // Warming up is an optimisation; the run itself reports any real problem.
     } finally {
       ProtocolOutput.install(null);
+      deleteQuietly(dir);
+    }
+  }
+
+  private static void warmUpRound(ProtocolOutput output, Path zip) throws Exception {
+    LoggerFactory.getLogger(Standby.class).info("warming up");
+    Flow flow = new Flow("warm-up");
+    var seed = flow.parameter("seed", Integer.class, 1);
+    var doubled = flow.task("double", seed, n -> n * 2);
+    flow.task("describe", doubled, n -> "value " + n);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(flow);
+    }
+    Flow copy;
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = (Flow) in.readObject();
+    }
+    new FlowRunner(
+            2,
+            change ->
+                output.taskState(
+                    change.task(),
+                    change.state().name(),
+                    change.attempt(),
+                    change.at(),
+                    change.message()))
+        .run(copy, Map.of("seed", "2"));
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+      out.putNextEntry(new ZipEntry("gantry/manifest.properties"));
+      out.write(bytes.toByteArray());
+      out.closeEntry();
+    }
+    Sha256.of(zip);
+    try (ZipFile file = new ZipFile(zip.toFile())) {
+      try (InputStream in = file.getInputStream(file.getEntry("gantry/manifest.properties"))) {
+        Sha256.of(in);
+      }
+    }
+    Files.copy(zip, zip.resolveSibling(zip.getFileName() + ".copy"));
+    new BundleClassLoader("warm-up", List.of(zip)).close();
+    FlatJson.decodeStrings(FlatJson.encode(Map.of("warm", "up")));
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary directory left behind is harmless
     }
   }
 }
