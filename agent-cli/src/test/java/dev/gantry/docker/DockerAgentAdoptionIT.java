@@ -111,7 +111,25 @@ class DockerAgentAdoptionIT {
     await().atMost(Duration.ofSeconds(15)).until(() -> !TestDocker.exists(container));
   }
 
-  private Process startAgent(String name) throws Exception {
+  @Test
+  void anAgentStoppedPastItsGracePeriodLeavesTheContainerForTheNextAgent() throws Exception {
+    Process agent = startAgent("rolled-out", "--grace-period", "1s");
+    FlowRun run = sleepyRun(15);
+    gantry.awaitState(run.id(), RunState.Running, WITHIN);
+    String container = TestDocker.containerOfRun(run.id()).orElseThrow().getId();
+
+    agent.destroy(); // SIGTERM, as a Deployment rollout or Ctrl-C sends
+    assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(TestDocker.isRunning(container)).as("the container outlives its agent").isTrue();
+    assertThat(gantry.find(run.id()).state()).isEqualTo(RunState.Running);
+    startAgent("next");
+    FlowRun done = gantry.awaitEnd(run.id(), WITHIN);
+    assertThat(done.state()).as(done.message()).isEqualTo(RunState.Success);
+    assertThat(duplicates(logs(run))).isEmpty();
+  }
+
+  private Process startAgent(String name, String... extraArgs) throws Exception {
     Path jar = GantryImage.repoRoot().resolve("agent-cli/target/gantry.jar");
     List<String> command =
         List.of(
@@ -136,6 +154,8 @@ class DockerAgentAdoptionIT {
             "500ms",
             "--orphan-timeout",
             "3s");
+    command = new ArrayList<>(command);
+    command.addAll(List.of(extraArgs));
     Process process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
