@@ -3,6 +3,7 @@ package dev.gantry.bootstrap;
 import dev.gantry.bundle.BundleException;
 import dev.gantry.bundle.BundleLoader;
 import dev.gantry.bundle.LoadedFlow;
+import dev.gantry.bundle.WorkDirectory;
 import dev.gantry.flow.Flow;
 import dev.gantry.flow.FlowFactory;
 import dev.gantry.flow.FlowLoadException;
@@ -17,11 +18,9 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code gantry execute flow-run}: runs one attempt of a flow run inside its container or child
@@ -122,7 +121,7 @@ public final class Bootstrap {
       return cancelledResult();
     } finally {
       runner = null;
-      deleteQuietly(workDir);
+      WorkDirectory.deleteQuietly(workDir);
     }
   }
 
@@ -237,17 +236,6 @@ public final class Bootstrap {
       return Math.max(1, Integer.parseInt(value.trim()));
     } catch (NumberFormatException e) {
       return DEFAULT_PARALLELISM;
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a temporary directory left behind is harmless
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.gantry.bootstrap;
 
 import dev.gantry.bundle.BundleClassLoader;
 import dev.gantry.bundle.Sha256;
+import dev.gantry.bundle.WorkDirectory;
 import dev.gantry.flow.Flow;
 import dev.gantry.flow.run.FlowRunner;
 import java.io.ByteArrayInputStream;
@@ -15,11 +16,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -85,7 +84,7 @@ final class Standby {
       // Warming up is an optimisation; the run itself reports any real problem.
     } finally {
       ProtocolOutput.install(null);
-      deleteQuietly(dir);
+      WorkDirectory.deleteQuietly(dir);
     }
   }
 
@@ -128,16 +127,5 @@ final class Standby {
     Files.copy(zip, zip.resolveSibling(zip.getFileName() + ".copy"));
     new BundleClassLoader("warm-up", List.of(zip)).close();
     FlatJson.decodeStrings(FlatJson.encode(Map.of("warm", "up")));
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a temporary directory left behind is harmless
-    }
   }
 }

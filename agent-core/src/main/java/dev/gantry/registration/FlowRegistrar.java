@@ -7,6 +7,7 @@ import dev.gantry.bundle.BundleLoader;
 import dev.gantry.bundle.BundleWriter;
 import dev.gantry.bundle.LoadedFlow;
 import dev.gantry.bundle.Sha256;
+import dev.gantry.bundle.WorkDirectory;
 import dev.gantry.client.GantryHome;
 import dev.gantry.flow.Flow;
 import dev.gantry.flow.FlowFactory;
@@ -36,13 +37,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Registers flows: builds the flow from the user's jars, freezes it into a bundle, proves the
@@ -125,7 +124,7 @@ public final class FlowRegistrar {
     } catch (IOException e) {
       throw new UncheckedIOException("registering " + registration.factory() + ": " + e, e);
     } finally {
-      deleteQuietly(work);
+      WorkDirectory.deleteQuietly(work);
     }
   }
 
@@ -255,16 +254,5 @@ public final class FlowRegistrar {
               p.required()));
     }
     return out;
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a temporary directory left behind is harmless
-    }
   }
 }

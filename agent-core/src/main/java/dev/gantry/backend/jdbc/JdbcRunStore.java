@@ -537,7 +537,8 @@ final class JdbcRunStore implements RunStore {
    */
   PollMeasurement measureClaim(Set<String> agentLabels, int max) {
     if (db.dialect() != Dialect.POSTGRES) {
-      throw new UnsupportedOperationException("the claim statement is measured on PostgreSQL");
+      throw new IllegalStateException(
+          "the claim statement can only be measured on PostgreSQL; give --db jdbc:postgresql://...");
     }
     Instant now = db.now();
     Claim claim =
