@@ -3,10 +3,10 @@ package dev.gantry.distribution;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gantry.agents.AgentInfo;
+import dev.gantry.domain.AgentInfo;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.RunState;
 import dev.gantry.testing.LocalGantry;
 import java.nio.file.Files;
 import java.nio.file.Path;

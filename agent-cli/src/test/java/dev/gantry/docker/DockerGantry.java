@@ -5,7 +5,7 @@ import dev.gantry.agent.AgentOptions;
 import dev.gantry.agent.SecretSource;
 import dev.gantry.docker.testing.GantryImage;
 import dev.gantry.docker.testing.TestDocker;
-import dev.gantry.runs.FlowRun;
+import dev.gantry.domain.FlowRun;
 import dev.gantry.testing.LocalGantry;
 import java.nio.file.Path;
 import java.time.Duration;

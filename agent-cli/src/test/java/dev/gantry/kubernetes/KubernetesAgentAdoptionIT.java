@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gantry.docker.testing.GantryImage;
 import dev.gantry.docker.testing.RequiresDocker;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.LogRecord;
+import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.LogRecord;
-import dev.gantry.runs.RunState;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.gantry.agent;
 
-import dev.gantry.launcher.ExitReport;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.RunState;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunState;
+import dev.gantry.launch.ExitReport;
 
 /**
  * The state a run ends in, from what the bootstrap reported and how its infrastructure ended.

@@ -2,11 +2,11 @@ package dev.gantry.agent;
 
 import dev.gantry.backend.FlowStore;
 import dev.gantry.bootstrap.BootstrapSpec;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.launcher.LaunchException;
-import dev.gantry.launcher.LaunchRequest;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.RunState;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunState;
+import dev.gantry.launch.LaunchException;
+import dev.gantry.launch.LaunchRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,6 +1,6 @@
 package dev.gantry.backend;
 
-import dev.gantry.agents.AgentInfo;
+import dev.gantry.domain.AgentInfo;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

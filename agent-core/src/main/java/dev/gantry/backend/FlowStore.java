@@ -1,8 +1,8 @@
 package dev.gantry.backend;
 
-import dev.gantry.flows.NewFlowVersion;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.flows.ScheduledFlow;
+import dev.gantry.catalog.NewFlowVersion;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.ScheduledFlow;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,14 +1,14 @@
 package dev.gantry.backend;
 
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.InfrastructureRetry;
-import dev.gantry.runs.LogRecord;
-import dev.gantry.runs.NewRun;
-import dev.gantry.runs.RunFence;
-import dev.gantry.runs.RunState;
-import dev.gantry.runs.StateChange;
-import dev.gantry.runs.TaskRun;
-import dev.gantry.runs.TaskStateUpdate;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.InfrastructureRetry;
+import dev.gantry.domain.LogRecord;
+import dev.gantry.domain.NewRun;
+import dev.gantry.domain.RunFence;
+import dev.gantry.domain.RunState;
+import dev.gantry.domain.StateChange;
+import dev.gantry.domain.TaskRun;
+import dev.gantry.domain.TaskStateUpdate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -53,7 +53,7 @@ public interface RunStore {
 
   /**
    * Claims up to {@code max} runs that are Scheduled, due at {@code now} and whose labels the
-   * agent's labels cover (see {@link dev.gantry.runs.LabelRule}), oldest due first. Each claimed
+   * agent's labels cover (see {@link dev.gantry.domain.LabelRule}), oldest due first. Each claimed
    * run moves to Submitted with attempt + 1, agentId set and a lease until {@code now + lease},
    * atomically: two agents never claim the same attempt.
    *

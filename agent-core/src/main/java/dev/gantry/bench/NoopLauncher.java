@@ -2,12 +2,12 @@ package dev.gantry.bench;
 
 import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.bootstrap.ProtocolOutput;
-import dev.gantry.launcher.ExitReport;
-import dev.gantry.launcher.Infrastructure;
-import dev.gantry.launcher.LaunchRequest;
-import dev.gantry.launcher.Launcher;
-import dev.gantry.launcher.OutputSink;
-import dev.gantry.launcher.RunExecution;
+import dev.gantry.launch.ExitReport;
+import dev.gantry.launch.Infrastructure;
+import dev.gantry.launch.LaunchRequest;
+import dev.gantry.launch.Launcher;
+import dev.gantry.launch.OutputSink;
+import dev.gantry.launch.RunExecution;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

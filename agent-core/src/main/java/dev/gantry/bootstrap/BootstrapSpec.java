@@ -1,6 +1,6 @@
 package dev.gantry.bootstrap;
 
-import dev.gantry.flows.BundleFormat;
+import dev.gantry.catalog.BundleFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

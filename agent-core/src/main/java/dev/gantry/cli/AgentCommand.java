@@ -1,7 +1,7 @@
 package dev.gantry.cli;
 
-import dev.gantry.agents.AgentInfo;
 import dev.gantry.client.GantryClient;
+import dev.gantry.domain.AgentInfo;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import dev.gantry.agent.HealthServer;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.client.GantryClient;
 import dev.gantry.flow.storage.Local;
-import dev.gantry.launcher.Launcher;
+import dev.gantry.launch.Launcher;
 import dev.gantry.schedule.FlowScheduler;
 import dev.gantry.secrets.BackendSecretSource;
 import java.time.Duration;

@@ -2,13 +2,13 @@ package dev.gantry.cli;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
+import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.client.GantryClient;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.launcher.local.LocalLauncher;
+import dev.gantry.launch.local.LocalLauncher;
 import dev.gantry.registration.Registration;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.RunState;
 import dev.gantry.secrets.BackendSecretSource;
 import java.io.IOException;
 import java.io.InputStream;

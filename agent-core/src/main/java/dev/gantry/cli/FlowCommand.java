@@ -1,19 +1,19 @@
 package dev.gantry.cli;
 
-import dev.gantry.agents.FlowCoverage;
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.FlowSchedule;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.RunPolicy;
+import dev.gantry.catalog.WhenLimited;
 import dev.gantry.client.GantryClient;
 import dev.gantry.client.RunParameters;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunState;
+import dev.gantry.explain.FlowCoverage;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Module;
 import dev.gantry.flow.storage.Storage;
-import dev.gantry.flows.BundleFormat;
-import dev.gantry.flows.FlowSchedule;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.flows.RunPolicy;
-import dev.gantry.flows.WhenLimited;
 import dev.gantry.registration.Registration;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.RunState;
 import dev.gantry.schedule.CronSchedules;
 import java.io.PrintWriter;
 import java.nio.file.Path;

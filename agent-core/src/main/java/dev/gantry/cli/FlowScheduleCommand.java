@@ -1,7 +1,7 @@
 package dev.gantry.cli;
 
+import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.client.GantryClient;
-import dev.gantry.flows.ScheduledFlow;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

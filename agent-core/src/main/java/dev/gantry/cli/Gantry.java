@@ -2,7 +2,7 @@ package dev.gantry.cli;
 
 import dev.gantry.bootstrap.Bootstrap;
 import dev.gantry.flow.GantryVersion;
-import dev.gantry.launcher.LauncherProvider;
+import dev.gantry.launch.LauncherProvider;
 import java.io.PrintWriter;
 import java.util.ServiceLoader;
 import org.slf4j.LoggerFactory;

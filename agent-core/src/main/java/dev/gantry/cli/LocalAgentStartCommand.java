@@ -1,7 +1,7 @@
 package dev.gantry.cli;
 
-import dev.gantry.launcher.Launcher;
-import dev.gantry.launcher.local.LocalLauncher;
+import dev.gantry.launch.Launcher;
+import dev.gantry.launch.local.LocalLauncher;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package dev.gantry.cli;
 
-import dev.gantry.flows.FlowLabel;
-import dev.gantry.runs.LogRecord;
+import dev.gantry.catalog.FlowLabel;
+import dev.gantry.domain.LogRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;

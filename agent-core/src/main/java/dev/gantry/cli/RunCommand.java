@@ -1,12 +1,12 @@
 package dev.gantry.cli;
 
+import dev.gantry.catalog.FlowLabel;
+import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.client.GantryClient;
-import dev.gantry.flows.FlowLabel;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.RunState;
-import dev.gantry.runs.StateChange;
-import dev.gantry.runs.TaskRun;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunState;
+import dev.gantry.domain.StateChange;
+import dev.gantry.domain.TaskRun;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,8 +1,8 @@
 package dev.gantry.cli;
 
-import dev.gantry.agents.RunDiagnosis;
 import dev.gantry.client.GantryClient;
-import dev.gantry.runs.FlowRun;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.explain.RunDiagnosis;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

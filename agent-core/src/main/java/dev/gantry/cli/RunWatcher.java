@@ -1,10 +1,10 @@
 package dev.gantry.cli;
 
 import dev.gantry.backend.RunStore;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.LogRecord;
-import dev.gantry.runs.RunState;
-import dev.gantry.runs.StateChange;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.LogRecord;
+import dev.gantry.domain.RunState;
+import dev.gantry.domain.StateChange;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

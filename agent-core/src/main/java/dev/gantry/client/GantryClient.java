@@ -2,12 +2,12 @@ package dev.gantry.client;
 
 import dev.gantry.backend.Backend;
 import dev.gantry.backend.jdbc.JdbcBackend;
-import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.NewRun;
+import dev.gantry.domain.RunState;
 import dev.gantry.registration.FlowRegistrar;
 import dev.gantry.registration.Registration;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.NewRun;
-import dev.gantry.runs.RunState;
 import dev.gantry.secrets.SecretVault;
 import java.time.Instant;
 import java.util.LinkedHashSet;

@@ -1,8 +1,8 @@
 package dev.gantry.client;
 
+import dev.gantry.catalog.ParameterSpec;
+import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.flow.ParameterException;
-import dev.gantry.flows.ParameterSpec;
-import dev.gantry.flows.RegisteredFlow;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;

@@ -1,9 +1,9 @@
 package dev.gantry.registration;
 
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.FlowSchedule;
+import dev.gantry.catalog.RunPolicy;
 import dev.gantry.flow.storage.Storage;
-import dev.gantry.flows.BundleFormat;
-import dev.gantry.flows.FlowSchedule;
-import dev.gantry.flows.RunPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

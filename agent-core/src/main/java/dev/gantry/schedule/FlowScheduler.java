@@ -6,8 +6,8 @@ import static org.quartz.SimpleScheduleBuilder.simpleSchedule;
 import static org.quartz.TriggerBuilder.newTrigger;
 
 import dev.gantry.backend.Backend;
-import dev.gantry.flows.FlowSchedule;
-import dev.gantry.flows.ScheduledFlow;
+import dev.gantry.catalog.FlowSchedule;
+import dev.gantry.catalog.ScheduledFlow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,11 +1,11 @@
 package dev.gantry.schedule;
 
 import dev.gantry.backend.Backend;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.client.RunParameters;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.flows.ScheduledFlow;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.NewRun;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.NewRun;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;

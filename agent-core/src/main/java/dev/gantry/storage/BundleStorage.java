@@ -1,6 +1,6 @@
 package dev.gantry.storage;
 
-import dev.gantry.flows.BundleFormat;
+import dev.gantry.catalog.BundleFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.bench.NoopLauncher;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.runs.NewRun;
-import dev.gantry.runs.RunState;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.domain.NewRun;
+import dev.gantry.domain.RunState;
 import dev.gantry.testing.PostgresSchema;
 import dev.gantry.testing.TcpProxy;
 import java.time.Duration;

@@ -41,9 +41,9 @@ class ArchitectureTest {
               "dev.gantry.bootstrap..",
               "dev.gantry.registration..",
               "dev.gantry.client..",
-              "dev.gantry.runs..",
-              "dev.gantry.flows..",
-              "dev.gantry.agents..")
+              "dev.gantry.domain..",
+              "dev.gantry.catalog..",
+              "dev.gantry.explain..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("dev.gantry.cli..", "picocli..")
@@ -53,7 +53,7 @@ class ArchitectureTest {
   static final ArchRule theDomainKnowsNoDatabase =
       noClasses()
           .that()
-          .resideInAnyPackage("dev.gantry.runs..", "dev.gantry.flows..", "dev.gantry.agents..")
+          .resideInAnyPackage("dev.gantry.domain..", "dev.gantry.catalog..", "dev.gantry.explain..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("java.sql..", "dev.gantry.backend..", "org.flywaydb..")

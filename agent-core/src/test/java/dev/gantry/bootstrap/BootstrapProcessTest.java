@@ -2,7 +2,7 @@ package dev.gantry.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gantry.flows.RegisteredFlow;
+import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.testing.LocalGantry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -160,7 +160,7 @@ class BootstrapProcessTest {
                 1,
                 "f",
                 1,
-                dev.gantry.flows.BundleFormat.module,
+                dev.gantry.catalog.BundleFormat.module,
                 "module:a.B#c",
                 null,
                 "a.B#c",

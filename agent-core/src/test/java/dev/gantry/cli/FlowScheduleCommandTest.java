@@ -2,12 +2,12 @@ package dev.gantry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.catalog.FlowSchedule;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.RunPolicy;
+import dev.gantry.catalog.WhenLimited;
 import dev.gantry.client.GantryClient;
 import dev.gantry.client.GantryHome;
-import dev.gantry.flows.FlowSchedule;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.flows.RunPolicy;
-import dev.gantry.flows.WhenLimited;
 import dev.gantry.testing.ExamplesJar;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.gantry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.agent.Agent;
-import dev.gantry.runs.RunState;
+import dev.gantry.domain.RunState;
 import dev.gantry.testing.ExamplesJar;
 import dev.gantry.testing.LocalGantry;
 import java.nio.file.Path;

@@ -2,15 +2,15 @@ package dev.gantry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gantry.agents.AgentInfo;
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.NewFlowVersion;
+import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.client.GantryClient;
 import dev.gantry.client.GantryHome;
+import dev.gantry.domain.AgentInfo;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.NewRun;
 import dev.gantry.flow.storage.Local;
-import dev.gantry.flows.BundleFormat;
-import dev.gantry.flows.NewFlowVersion;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.NewRun;
 import dev.gantry.testing.ExamplesJar;
 import java.nio.file.Path;
 import java.time.Duration;

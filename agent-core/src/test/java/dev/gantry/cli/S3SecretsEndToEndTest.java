@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gantry.agent.Redactor;
-import dev.gantry.agents.AgentInfo;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.bundle.BundleFixtures;
 import dev.gantry.client.GantryClient;
 import dev.gantry.client.GantryHome;
+import dev.gantry.domain.AgentInfo;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.S3;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.RunState;
 import dev.gantry.testing.ExamplesJar;
 import dev.gantry.testing.S3ProxyServer;
 import java.io.IOException;

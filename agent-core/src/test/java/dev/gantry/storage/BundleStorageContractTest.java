@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gantry.bundle.Sha256;
-import dev.gantry.flows.BundleFormat;
+import dev.gantry.catalog.BundleFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.gantry.docker;
 
-import dev.gantry.launcher.LauncherProvider;
+import dev.gantry.launch.LauncherProvider;
 
 /** Registers {@code gantry agent start docker}. */
 public final class DockerLauncherProvider implements LauncherProvider {

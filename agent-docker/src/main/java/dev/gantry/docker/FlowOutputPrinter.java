@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.agent.Redactor;
 import dev.gantry.bootstrap.ProtocolOutput;
-import dev.gantry.launcher.OutputSink;
+import dev.gantry.launch.OutputSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -95,7 +95,7 @@ class DockerAgentStartCommandTest {
     assertThat(provider.kind()).isEqualTo("docker");
     assertThat(provider.startCommand()).isInstanceOf(DockerAgentStartCommand.class);
     assertThat(
-            java.util.ServiceLoader.load(dev.gantry.launcher.LauncherProvider.class).stream()
+            java.util.ServiceLoader.load(dev.gantry.launch.LauncherProvider.class).stream()
                 .map(p -> p.type().getName())
                 .toList())
         .contains(DockerLauncherProvider.class.getName());

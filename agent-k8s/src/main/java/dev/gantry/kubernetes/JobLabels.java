@@ -1,6 +1,6 @@
 package dev.gantry.kubernetes;
 
-import dev.gantry.launcher.LaunchRequest;
+import dev.gantry.launch.LaunchRequest;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

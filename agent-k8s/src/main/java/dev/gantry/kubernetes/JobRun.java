@@ -1,9 +1,9 @@
 package dev.gantry.kubernetes;
 
 import dev.gantry.bootstrap.ProtocolOutput;
-import dev.gantry.launcher.ExitReport;
-import dev.gantry.launcher.OutputSink;
-import dev.gantry.launcher.RunExecution;
+import dev.gantry.launch.ExitReport;
+import dev.gantry.launch.OutputSink;
+import dev.gantry.launch.RunExecution;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;

@@ -1,7 +1,7 @@
 package dev.gantry.kubernetes;
 
 import dev.gantry.bootstrap.BootstrapSpec;
-import dev.gantry.launcher.LaunchRequest;
+import dev.gantry.launch.LaunchRequest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;

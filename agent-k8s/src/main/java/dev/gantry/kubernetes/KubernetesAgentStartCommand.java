@@ -2,7 +2,7 @@ package dev.gantry.kubernetes;
 
 import dev.gantry.cli.AgentStartCommand;
 import dev.gantry.cli.DurationConverter;
-import dev.gantry.launcher.Launcher;
+import dev.gantry.launch.Launcher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

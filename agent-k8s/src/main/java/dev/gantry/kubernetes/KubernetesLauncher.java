@@ -1,12 +1,12 @@
 package dev.gantry.kubernetes;
 
-import dev.gantry.launcher.Infrastructure;
-import dev.gantry.launcher.LaunchException;
-import dev.gantry.launcher.LaunchRequest;
-import dev.gantry.launcher.Launcher;
-import dev.gantry.launcher.OutputSink;
-import dev.gantry.launcher.RunExecution;
-import dev.gantry.runs.RunState;
+import dev.gantry.domain.RunState;
+import dev.gantry.launch.Infrastructure;
+import dev.gantry.launch.LaunchException;
+import dev.gantry.launch.LaunchRequest;
+import dev.gantry.launch.Launcher;
+import dev.gantry.launch.OutputSink;
+import dev.gantry.launch.RunExecution;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;

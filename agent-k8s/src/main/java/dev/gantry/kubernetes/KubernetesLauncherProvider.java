@@ -1,6 +1,6 @@
 package dev.gantry.kubernetes;
 
-import dev.gantry.launcher.LauncherProvider;
+import dev.gantry.launch.LauncherProvider;
 
 /**
  * Registers {@code gantry agent start kubernetes}; {@link #installCommand()} is {@code gantry agent

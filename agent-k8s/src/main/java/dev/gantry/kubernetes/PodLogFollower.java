@@ -1,7 +1,7 @@
 package dev.gantry.kubernetes;
 
 import dev.gantry.bootstrap.ProtocolOutput;
-import dev.gantry.launcher.OutputSink;
+import dev.gantry.launch.OutputSink;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import java.io.ByteArrayOutputStream;

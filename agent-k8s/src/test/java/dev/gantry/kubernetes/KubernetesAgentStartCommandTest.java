@@ -3,7 +3,7 @@ package dev.gantry.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gantry.launcher.LauncherProvider;
+import dev.gantry.launch.LauncherProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,9 +5,9 @@ import static dev.gantry.backend.jdbc.Database.query;
 import static dev.gantry.backend.jdbc.Database.queryOne;
 import static dev.gantry.backend.jdbc.Database.update;
 
-import dev.gantry.agents.AgentInfo;
 import dev.gantry.backend.AgentStore;
 import dev.gantry.backend.BackendException;
+import dev.gantry.domain.AgentInfo;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.gantry.storage.s3;
 
+import dev.gantry.catalog.BundleFormat;
 import dev.gantry.flow.Secrets;
 import dev.gantry.flow.storage.S3;
-import dev.gantry.flows.BundleFormat;
 import dev.gantry.storage.BundleStorage;
 import dev.gantry.storage.StorageException;
 import dev.gantry.storage.s3.S3Failure.Operation;

@@ -1,9 +1,9 @@
 package dev.gantry.backend.jdbc;
 
-import dev.gantry.flows.BundleFormat;
-import dev.gantry.flows.NewFlowVersion;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.runs.FlowRun;
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.NewFlowVersion;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.domain.FlowRun;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.backend.Backend;
 import dev.gantry.backend.BackendContractTest;
-import dev.gantry.flows.BundleFormat;
-import dev.gantry.flows.NewFlowVersion;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.NewRun;
-import dev.gantry.runs.RunState;
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.NewFlowVersion;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.NewRun;
+import dev.gantry.domain.RunState;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -2,12 +2,12 @@ package dev.gantry.backend.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gantry.flows.BundleFormat;
-import dev.gantry.flows.NewFlowVersion;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.NewRun;
-import dev.gantry.runs.RunState;
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.NewFlowVersion;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.NewRun;
+import dev.gantry.domain.RunState;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

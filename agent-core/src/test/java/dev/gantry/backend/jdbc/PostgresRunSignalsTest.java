@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gantry.backend.RunSignal;
 import dev.gantry.backend.RunSignalSubscription;
-import dev.gantry.flows.BundleFormat;
-import dev.gantry.flows.NewFlowVersion;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.NewRun;
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.NewFlowVersion;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.NewRun;
 import dev.gantry.testing.PostgresSchema;
 import dev.gantry.testing.TcpProxy;
 import java.time.Duration;
@@ -72,7 +72,7 @@ class PostgresRunSignalsTest {
       received.clear();
 
       FlowRun claimed = backend.runs().claimDue("agent-1", Set.of(), 1, Instant.now()).get(0);
-      backend.runs().transition(claimed.fence(), dev.gantry.runs.RunState.Scheduled, "retry");
+      backend.runs().transition(claimed.fence(), dev.gantry.domain.RunState.Scheduled, "retry");
       await().atMost(SOON).until(() -> received.contains(RunSignal.DUE));
       received.clear();
 

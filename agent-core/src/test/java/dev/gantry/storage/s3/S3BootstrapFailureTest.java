@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.bootstrap.BootstrapSpec;
 import dev.gantry.bootstrap.ExitCodes;
+import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.client.GantryClient;
 import dev.gantry.client.GantryHome;
 import dev.gantry.flow.storage.S3;
-import dev.gantry.flows.RegisteredFlow;
 import dev.gantry.registration.Registration;
 import dev.gantry.secrets.SecretVault;
 import dev.gantry.testing.BootstrapProcess;

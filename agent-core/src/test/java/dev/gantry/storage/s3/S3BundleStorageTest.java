@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gantry.bundle.Sha256;
+import dev.gantry.catalog.BundleFormat;
 import dev.gantry.flow.storage.S3;
-import dev.gantry.flows.BundleFormat;
 import dev.gantry.storage.BundleLocations;
 import dev.gantry.storage.StorageException;
 import dev.gantry.testing.S3Calls;

@@ -1,11 +1,11 @@
 package dev.gantry.kubernetes.testing;
 
 import dev.gantry.bootstrap.BootstrapSpec;
-import dev.gantry.flows.BundleFormat;
-import dev.gantry.flows.RegisteredFlow;
-import dev.gantry.launcher.LaunchRequest;
-import dev.gantry.runs.FlowRun;
-import dev.gantry.runs.RunState;
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunState;
+import dev.gantry.launch.LaunchRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.gantry.kubernetes.testing;
 
-import dev.gantry.launcher.OutputSink;
+import dev.gantry.launch.OutputSink;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,4 +1,0 @@
-package dev.gantry.flows;
-
-/** A label of a registered flow and where it came from. */
-public record FlowLabel(String label, LabelSource source) {}

@@ -1,7 +1,0 @@
-package dev.gantry.launcher;
-
-/** Receives a run's output, one line at a time, without the line terminator. */
-@FunctionalInterface
-public interface OutputSink {
-  void line(String line);
-}
