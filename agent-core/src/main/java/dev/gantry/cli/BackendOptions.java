@@ -1,7 +1,7 @@
 package dev.gantry.cli;
 
 import dev.gantry.client.GantryClient;
-import dev.gantry.client.GantryHome;
+import dev.gantry.home.GantryHome;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

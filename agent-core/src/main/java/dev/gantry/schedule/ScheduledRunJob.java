@@ -2,8 +2,8 @@ package dev.gantry.schedule;
 
 import dev.gantry.backend.Backend;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.RunParameters;
 import dev.gantry.catalog.ScheduledFlow;
-import dev.gantry.client.RunParameters;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.NewRun;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.catalog.RunPolicy;
 import dev.gantry.catalog.WhenLimited;
 import dev.gantry.client.GantryClient;
-import dev.gantry.client.GantryHome;
+import dev.gantry.home.GantryHome;
 import dev.gantry.testing.ExamplesJar;
 import java.nio.file.Path;
 import java.time.Duration;

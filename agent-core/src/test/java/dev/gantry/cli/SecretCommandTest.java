@@ -3,7 +3,7 @@ package dev.gantry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.client.GantryClient;
-import dev.gantry.client.GantryHome;
+import dev.gantry.home.GantryHome;
 import dev.gantry.secrets.SecretVault;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
-package dev.gantry.client;
+package dev.gantry.catalog;
 
-import dev.gantry.catalog.ParameterSpec;
-import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.flow.ParameterException;
 import java.math.BigDecimal;
 import java.time.Duration;

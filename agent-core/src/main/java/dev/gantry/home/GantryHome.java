@@ -1,4 +1,4 @@
-package dev.gantry.client;
+package dev.gantry.home;
 
 import java.nio.file.Path;
 
