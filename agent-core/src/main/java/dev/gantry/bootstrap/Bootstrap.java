@@ -11,8 +11,8 @@ import dev.gantry.flow.FlowLoadException;
 import dev.gantry.flow.ParameterException;
 import dev.gantry.flow.run.FlowRunResult;
 import dev.gantry.flow.run.FlowRunner;
-import dev.gantry.storage.BundleLocations;
 import dev.gantry.storage.StorageException;
+import dev.gantry.storage.StorageRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -132,7 +132,7 @@ public final class Bootstrap {
       return runLoaded(flow, spec);
     }
     Path bundle = workDir.resolve("flow.gantry");
-    BundleLocations.fetch(spec.flowName(), spec.location(), bundle, env);
+    StorageRegistry.installed().fetch(spec.flowName(), spec.location(), bundle, env);
     String expectedDigest = spec.format() == BundleFormat.serialized ? spec.digest() : null;
     if (spec.format() == BundleFormat.serialized && expectedDigest == null) {
       return fail(

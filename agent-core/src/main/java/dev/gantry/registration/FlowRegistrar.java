@@ -23,15 +23,17 @@ import dev.gantry.flow.Schedule;
 import dev.gantry.flow.environment.Environment;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Module;
-import dev.gantry.flow.storage.S3;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.home.GantryHome;
 import dev.gantry.schedule.CronSchedules;
+import dev.gantry.secrets.MasterKeyException;
+import dev.gantry.secrets.SecretUnreadableException;
 import dev.gantry.secrets.SecretVault;
 import dev.gantry.storage.BundleStorage;
-import dev.gantry.storage.LocalBundleStorage;
+import dev.gantry.storage.StorageContext;
+import dev.gantry.storage.StorageContext.SecretLookup;
 import dev.gantry.storage.StorageException;
-import dev.gantry.storage.s3.S3BundleStorage;
+import dev.gantry.storage.StorageRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,12 +48,14 @@ import java.util.Set;
 /**
  * Registers flows: builds the flow from the user's jars, freezes it into a bundle, proves the
  * bundle loads, stores it and records the new flow version with its labels (and where each came
- * from), secrets, parameters and image.
+ * from), secrets, parameters and image. The storage is the kind the {@link StorageRegistry} finds
+ * for the flow's storage description.
  */
 public final class FlowRegistrar {
   private final FlowStore flows;
   private final GantryHome home;
   private final SecretVault secrets;
+  private final StorageRegistry storages;
 
   public FlowRegistrar(FlowStore flows, GantryHome home) {
     this(flows, home, null);
@@ -62,9 +66,16 @@ public final class FlowRegistrar {
    *     default chain signs uploads)
    */
   public FlowRegistrar(FlowStore flows, GantryHome home, SecretVault secrets) {
+    this(flows, home, secrets, StorageRegistry.installed());
+  }
+
+  /** As {@link #FlowRegistrar(FlowStore, GantryHome, SecretVault)}, with these storage kinds. */
+  public FlowRegistrar(
+      FlowStore flows, GantryHome home, SecretVault secrets, StorageRegistry storages) {
     this.flows = flows;
     this.home = home;
     this.secrets = secrets;
+    this.storages = storages;
   }
 
   public RegisteredFlow register(Registration registration) {
@@ -174,7 +185,7 @@ public final class FlowRegistrar {
   }
 
   private static BundleFormat chooseFormat(Registration registration, Storage storage) {
-    if (storage instanceof Module) {
+    if (storage.format() == Storage.Format.MODULE) {
       return BundleFormat.module;
     }
     if (registration.format() != null) {
@@ -188,18 +199,31 @@ public final class FlowRegistrar {
   }
 
   private BundleStorage storageFor(Storage storage) {
-    if (storage instanceof Local local) {
-      return new LocalBundleStorage(
-          local.directory() == null ? home.flowsDir() : Path.of(local.directory()));
+    return storages
+        .forDescription(storage)
+        .orElseThrow(
+            () ->
+                new RegistrationException(
+                    "storage "
+                        + storage.getClass().getSimpleName()
+                        + " cannot be written by this Gantry version; use local storage or"
+                        + " --storage module",
+                    null))
+        .open(storage, new StorageContext(home.flowsDir(), secretLookup()));
+  }
+
+  /** The local secrets as storages read them; an unreadable one fails with the vault's message. */
+  private SecretLookup secretLookup() {
+    if (secrets == null) {
+      return SecretLookup.NONE;
     }
-    if (storage instanceof S3 s3) {
-      return new S3BundleStorage(s3, UploadCredentials.forStorage(s3, secrets));
-    }
-    throw new RegistrationException(
-        "storage "
-            + storage.getClass().getSimpleName()
-            + " cannot be written by this Gantry version; use local storage or --storage module",
-        null);
+    return name -> {
+      try {
+        return secrets.find(name);
+      } catch (SecretUnreadableException | MasterKeyException e) {
+        throw new StorageException(e.getMessage(), e);
+      }
+    };
   }
 
   /** Loads the bundle exactly as a run will, so a flow that cannot load fails here, not later. */
@@ -218,7 +242,7 @@ public final class FlowRegistrar {
     }
   }
 
-  private static List<FlowLabel> labels(Flow flow, Storage storage, Registration registration) {
+  private List<FlowLabel> labels(Flow flow, Storage storage, Registration registration) {
     Map<String, LabelSource> labels = new LinkedHashMap<>();
     flow.labels().forEach(l -> labels.putIfAbsent(l, LabelSource.flow));
     Environment env = flow.environment();
@@ -226,7 +250,7 @@ public final class FlowRegistrar {
       env.labels().forEach(l -> labels.putIfAbsent(l, LabelSource.environment));
     }
     if (registration.defaultLabels() && storage.defaultLabelsEnabled()) {
-      storage.defaultLabels().forEach(l -> labels.putIfAbsent(l, LabelSource.storage));
+      storages.defaultLabels(storage).forEach(l -> labels.putIfAbsent(l, LabelSource.storage));
     }
     registration.labels().forEach(l -> labels.putIfAbsent(l, LabelSource.registration));
     List<FlowLabel> out = new ArrayList<>();
@@ -234,9 +258,9 @@ public final class FlowRegistrar {
     return out;
   }
 
-  private static Set<String> secrets(Flow flow, Storage storage) {
+  private Set<String> secrets(Flow flow, Storage storage) {
     Set<String> secrets = new LinkedHashSet<>(flow.secrets());
-    secrets.addAll(storage.secrets());
+    secrets.addAll(storages.secrets(storage));
     if (flow.environment() != null) {
       secrets.addAll(flow.environment().secrets());
     }

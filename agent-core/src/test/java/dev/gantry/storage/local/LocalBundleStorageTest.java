@@ -1,10 +1,12 @@
-package dev.gantry.storage;
+package dev.gantry.storage.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gantry.bundle.Sha256;
 import dev.gantry.catalog.BundleFormat;
+import dev.gantry.storage.BundleStorage;
+import dev.gantry.storage.StorageException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

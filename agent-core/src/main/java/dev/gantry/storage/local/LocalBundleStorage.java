@@ -1,6 +1,8 @@
-package dev.gantry.storage;
+package dev.gantry.storage.local;
 
 import dev.gantry.catalog.BundleFormat;
+import dev.gantry.storage.BundleStorage;
+import dev.gantry.storage.StorageException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;

@@ -1,5 +1,7 @@
-package dev.gantry.storage;
+package dev.gantry.storage.local;
 
+import dev.gantry.storage.BundleStorage;
+import dev.gantry.storage.BundleStorageContractTest;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

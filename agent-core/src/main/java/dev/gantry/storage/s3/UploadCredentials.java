@@ -1,10 +1,8 @@
-package dev.gantry.registration;
+package dev.gantry.storage.s3;
 
 import dev.gantry.flow.storage.S3;
-import dev.gantry.secrets.MasterKeyException;
-import dev.gantry.secrets.SecretUnreadableException;
-import dev.gantry.secrets.SecretVault;
-import dev.gantry.storage.s3.S3Credentials;
+import dev.gantry.storage.StorageContext.SecretLookup;
+import dev.gantry.storage.StorageException;
 import java.util.Optional;
 
 /**
@@ -14,17 +12,18 @@ import java.util.Optional;
 final class UploadCredentials {
   private UploadCredentials() {}
 
-  static S3Credentials forStorage(S3 storage, SecretVault secrets) {
+  static S3Credentials forStorage(S3 storage, SecretLookup secrets) {
     String name = storage.credentialsSecretName();
-    if (name == null || secrets == null) {
+    if (name == null) {
       return S3Credentials.defaultChain();
     }
     Optional<String> value;
     try {
       value = secrets.find(name);
-    } catch (SecretUnreadableException | MasterKeyException e) {
-      throw new RegistrationException(
-          e.getMessage() + " (it signs the upload to s3://" + storage.bucket() + ")", e);
+    } catch (StorageException e) {
+      throw new StorageException(
+          e.getMessage() + " (it signs the upload to s3://" + storage.bucket() + ")",
+          e.getCause() != null ? e.getCause() : e);
     }
     return value.map(v -> S3Credentials.fromSecret(name, v)).orElse(S3Credentials.defaultChain());
   }
