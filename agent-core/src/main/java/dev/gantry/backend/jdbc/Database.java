@@ -101,23 +101,6 @@ final class Database {
     }
   }
 
-  /**
-   * Runs {@code work} in one transaction that is always rolled back: to measure or explain a
-   * statement that writes, without keeping what it wrote.
-   */
-  <T> T rolledBack(String operation, Work<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        return work.apply(connection);
-      } finally {
-        connection.rollback();
-      }
-    } catch (SQLException e) {
-      throw failure(operation, e);
-    }
-  }
-
   /** Runs read-only {@code work} with auto-commit: each statement sees the latest commits. */
   <T> T read(String operation, Work<T> work) {
     try (Connection connection = dataSource.getConnection()) {

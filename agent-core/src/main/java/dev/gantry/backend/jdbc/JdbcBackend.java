@@ -18,7 +18,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -209,15 +208,6 @@ public final class JdbcBackend implements Backend {
   /** The pooled connections, for components that keep their own tables here (Quartz). */
   public DataSource dataSource() {
     return pool;
-  }
-
-  /**
-   * Measures the agents' claim statement on PostgreSQL for an agent with these labels, claiming at
-   * most {@code max} runs: executes it and explains it with {@code EXPLAIN (ANALYZE, BUFFERS)} in a
-   * transaction that is rolled back, so nothing is claimed.
-   */
-  public PollMeasurement measureClaim(Set<String> agentLabels, int max) {
-    return runs.measureClaim(agentLabels, max);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.gantry.backend.jdbc;
 
 import dev.gantry.backend.RunSignal;
 import dev.gantry.backend.RunSignalSubscription;
+import dev.gantry.retry.Backoff;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
@@ -21,9 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * LISTENs on {@value Database#SIGNAL_CHANNEL} over one connection of its own, outside the pool (a
  * pooled connection would be handed to others and reset), and hands each notification to the
- * subscriber. A lost connection is re-established with jittered exponential backoff; after each
- * (re)connect the subscriber gets one of each signal, since notifications sent while nobody
- * listened are gone.
+ * subscriber. A lost connection is re-established with a {@link Backoff}; after each (re)connect
+ * the subscriber gets one of each signal, since notifications sent while nobody listened are gone.
  */
 final class PostgresRunSignals implements RunSignalSubscription {
   private static final Logger log = LoggerFactory.getLogger(PostgresRunSignals.class);
@@ -70,7 +69,7 @@ final class PostgresRunSignals implements RunSignalSubscription {
   }
 
   private void listenUntilClosed() {
-    Duration backoff = FIRST_BACKOFF;
+    Backoff backoff = Backoff.exponential(FIRST_BACKOFF, MAX_BACKOFF);
     boolean everConnected = false;
     while (!isClosed()) {
       try (Connection connection = connect()) {
@@ -78,7 +77,7 @@ final class PostgresRunSignals implements RunSignalSubscription {
           listen.execute("LISTEN " + Database.SIGNAL_CHANNEL);
         }
         listening = true;
-        backoff = FIRST_BACKOFF;
+        backoff.reset();
         if (everConnected) {
           log.info("{}: listening for run signals again", subscriber);
         }
@@ -90,13 +89,12 @@ final class PostgresRunSignals implements RunSignalSubscription {
         if (isClosed()) {
           break;
         }
-        Duration wait = jitter(backoff);
+        Duration wait = backoff.nextDelay();
         log.warn(
             "{}: listening for run signals failed ({}); polling meanwhile, reconnecting in {} ms",
             subscriber,
             oneLine(e),
             wait.toMillis());
-        backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
         awaitClose(wait);
       } finally {
         listening = false;
@@ -167,15 +165,6 @@ final class PostgresRunSignals implements RunSignalSubscription {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static Duration jitter(Duration d) {
-    long ms = Math.max(2, d.toMillis());
-    return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static String oneLine(Throwable e) {

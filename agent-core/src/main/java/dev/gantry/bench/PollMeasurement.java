@@ -1,12 +1,12 @@
-package dev.gantry.backend.jdbc;
+package dev.gantry.bench;
 
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One measurement of the agents' claim statement on PostgreSQL (see {@link
- * JdbcBackend#measureClaim}).
+ * One measurement of the agents' claim statement on PostgreSQL, taken by {@link
+ * ClaimStatementProbe}.
  *
  * @param claimed how many runs the claim statement would have claimed
  * @param claimRoundTripMillis the whole claim statement's time as the client saw it
@@ -14,22 +14,22 @@ import java.util.regex.Pattern;
  * @param claimPlan {@code EXPLAIN (ANALYZE, BUFFERS)} of the whole claim statement: the poll, the
  *     claim of the selected runs and their history rows
  */
-public record PollMeasurement(
+record PollMeasurement(
     int claimed, double claimRoundTripMillis, List<String> pollPlan, List<String> claimPlan) {
   private static final Pattern EXECUTION_TIME = Pattern.compile("Execution Time: ([0-9.]+) ms");
 
-  public PollMeasurement {
+  PollMeasurement {
     pollPlan = List.copyOf(pollPlan);
     claimPlan = List.copyOf(claimPlan);
   }
 
   /** The server's execution time of the poll, in milliseconds. */
-  public double pollMillis() {
+  double pollMillis() {
     return executionMillis(pollPlan);
   }
 
   /** The server's execution time of the whole claim statement, in milliseconds. */
-  public double claimMillis() {
+  double claimMillis() {
     return executionMillis(claimPlan);
   }
 
