@@ -86,13 +86,23 @@ public final class BundleFixtures {
   }
 
   public static byte[] javaSerialize(Object value) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(value);
+    // Writing recurses once per nesting level: on the default stack a stream as deep as the
+    // depth-limit tests need overflows at random (depending on the JIT's frame sizes), so the
+    // fixture writes on the same large stack the loader reads on.
+    try {
+      return DeepStack.call(
+          () -> {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+              out.writeObject(value);
+            }
+            return bytes.toByteArray();
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
     }
-    return bytes.toByteArray();
   }
 
   // ---- zips ---------------------------------------------------------------------------------
