@@ -4,11 +4,11 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
+import dev.gantry.retry.Backoff;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +37,8 @@ final class ContainerEvents implements AutoCloseable {
   private volatile boolean open = true;
   private volatile Closeable current;
   private volatile long lastEventSeconds;
-  private volatile Duration retry = FIRST_RETRY;
+  // Guarded by this: reset on the stream's thread, advanced on the timer's.
+  private final Backoff retry = Backoff.exponential(FIRST_RETRY, MAX_RETRY);
 
   ContainerEvents(DockerClient docker, ScheduledExecutorService scheduler, Handler handler) {
     this.docker = docker;
@@ -73,7 +74,9 @@ final class ContainerEvents implements AutoCloseable {
               log.info("container event stream re-established");
               handler.reconnected();
             }
-            retry = FIRST_RETRY;
+            synchronized (ContainerEvents.this) {
+              retry.reset();
+            }
           }
 
           @Override
@@ -117,10 +120,7 @@ final class ContainerEvents implements AutoCloseable {
   }
 
   private synchronized void reconnectLater() {
-    Duration wait = retry;
-    retry = retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2);
-    long jittered =
-        wait.toMillis() / 2 + ThreadLocalRandom.current().nextLong(wait.toMillis() / 2 + 1);
+    Duration wait = retry.nextDelay();
     try {
       scheduler.schedule(
           () -> {
@@ -131,7 +131,7 @@ final class ContainerEvents implements AutoCloseable {
               reconnectLater();
             }
           },
-          jittered,
+          wait.toMillis(),
           TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       // the launcher is closing

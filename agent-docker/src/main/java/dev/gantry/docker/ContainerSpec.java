@@ -1,0 +1,104 @@
+package dev.gantry.docker;
+
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import dev.gantry.launch.LaunchRequest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the container of one run attempt is made of: its name, labels, environment, mounts,
+ * networks, memory limit and command. Built from the agent's settings and the launch request
+ * without asking the engine; {@link #applyTo} writes it into docker-java's create command.
+ *
+ * @param image the image the container runs
+ * @param name {@code gantry-RUN-ATTEMPT}
+ * @param labels {@link ContainerLabels#of the run's labels}
+ * @param environment {@code NAME=value} pairs: the agent's {@code --env} first, then the run's
+ *     bootstrap variables and secrets, which win over them
+ * @param binds the agent's volumes, then the run's bundle mount
+ * @param networkMode the first network, the container is created in; null for the engine's default
+ * @param extraNetworks the other networks, connected before the container starts
+ * @param memoryBytes the memory limit (swap included), or null for none
+ * @param command the image's arguments: {@code execute flow-run}
+ */
+public record ContainerSpec(
+    String image,
+    String name,
+    Map<String, String> labels,
+    List<String> environment,
+    List<Bind> binds,
+    String networkMode,
+    List<String> extraNetworks,
+    Long memoryBytes,
+    List<String> command) {
+
+  /** The arguments every run container gets: the bootstrap of {@code gantry execute flow-run}. */
+  public static final List<String> RUN_COMMAND = List.of("execute", "flow-run");
+
+  public ContainerSpec {
+    labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    environment = List.copyOf(environment);
+    binds = List.copyOf(binds);
+    extraNetworks = List.copyOf(extraNetworks);
+    command = List.copyOf(command);
+  }
+
+  /** The spec of the container of {@code request}'s run attempt, of {@code image}. */
+  public static ContainerSpec forRun(
+      DockerSettings settings, LaunchRequest request, String image, Optional<Bind> bundle) {
+    List<String> env = new ArrayList<>();
+    // The agent's --env first: the run's own bootstrap variables and secrets win over them.
+    settings.environment().forEach((name, value) -> env.add(name + "=" + value));
+    request.environment().forEach((name, value) -> env.add(name + "=" + value));
+
+    List<Bind> binds = new ArrayList<>();
+    for (VolumeMount volume : settings.volumes()) {
+      binds.add(Bind.parse(volume.toString()));
+    }
+    bundle.ifPresent(binds::add);
+
+    List<String> networks = settings.networks();
+    return new ContainerSpec(
+        image,
+        "gantry-" + request.runId() + "-" + request.run().attempt(),
+        ContainerLabels.of(request),
+        env,
+        binds,
+        networks.isEmpty() ? null : networks.get(0),
+        networks.subList(Math.min(1, networks.size()), networks.size()),
+        settings.memoryBytes(),
+        RUN_COMMAND);
+  }
+
+  /** The host side: mounts, the json-file log driver (the agent reads logs), network, memory. */
+  public HostConfig hostConfig() {
+    HostConfig host =
+        HostConfig.newHostConfig()
+            .withBinds(binds)
+            .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of()));
+    if (networkMode != null) {
+      host.withNetworkMode(networkMode);
+    }
+    if (memoryBytes != null) {
+      host.withMemory(memoryBytes).withMemorySwap(memoryBytes);
+    }
+    return host;
+  }
+
+  /** Writes this spec into a create command made for {@link #image}. */
+  public CreateContainerCmd applyTo(CreateContainerCmd command) {
+    return command
+        .withName(name)
+        .withLabels(labels)
+        .withEnv(environment)
+        .withCmd(this.command)
+        .withHostConfig(hostConfig());
+  }
+}

@@ -1,0 +1,91 @@
+package dev.gantry.docker;
+
+import dev.gantry.domain.RunState;
+import dev.gantry.launch.LaunchException;
+import dev.gantry.launch.LaunchRequest;
+
+/**
+ * Classifies what went wrong launching a run container: whether the run failed (the image is at
+ * fault: retrying does not help) or crashed (the engine is: a later attempt may succeed), with the
+ * reason code and a message that names the run, the image and the engine's own words.
+ */
+final class LaunchFailures {
+  private LaunchFailures() {}
+
+  /** The engine does not have the image, after pulling it or without pulling. */
+  static LaunchException imageNotFound(LaunchRequest request, String image, Throwable cause) {
+    return new LaunchException(
+        "run "
+            + request.runId()
+            + ": image '"
+            + image
+            + "' is not on the Docker engine: "
+            + EngineErrors.message(cause),
+        RunState.Failed,
+        "ImageNotFound",
+        cause);
+  }
+
+  /** The engine refused to create the container. */
+  static LaunchException createFailed(LaunchRequest request, String image, RuntimeException e) {
+    return new LaunchException(
+        "run "
+            + request.runId()
+            + ": cannot create a container of image '"
+            + image
+            + "': "
+            + EngineErrors.message(e),
+        RunState.Crashed,
+        "ContainerCreateFailed",
+        e);
+  }
+
+  /** A container of that name exists already (an earlier launch of the same attempt). */
+  static LaunchException createConflict(LaunchRequest request, RuntimeException e) {
+    return new LaunchException(
+        "run " + request.runId() + ": cannot create its container: " + EngineErrors.message(e),
+        RunState.Crashed,
+        "ContainerCreateFailed",
+        e);
+  }
+
+  /**
+   * The container was created but did not start: the image is at fault when its entry point is
+   * missing, else the engine is.
+   */
+  static LaunchException notStarted(
+      LaunchRequest request, String shortId, String image, RuntimeException e) {
+    String message = EngineErrors.message(e);
+    boolean imageAtFault =
+        message.contains("executable file not found") || message.contains("no such file");
+    return new LaunchException(
+        "run "
+            + request.runId()
+            + ": container "
+            + shortId
+            + " of image '"
+            + image
+            + "' did not start: "
+            + message,
+        imageAtFault ? RunState.Failed : RunState.Crashed,
+        imageAtFault ? "ImageNotRunnable" : "ContainerStartFailed",
+        e);
+  }
+
+  /** The engine failed while doing something it normally does. */
+  static LaunchException unavailable(
+      LaunchRequest request, String engine, String doing, RuntimeException e) {
+    return new LaunchException(
+        "run "
+            + request.runId()
+            + ": the Docker engine at "
+            + engine
+            + " failed while "
+            + doing
+            + ": "
+            + EngineErrors.message(e),
+        RunState.Crashed,
+        "DockerUnavailable",
+        e);
+  }
+}
