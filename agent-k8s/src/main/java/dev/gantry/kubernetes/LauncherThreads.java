@@ -45,7 +45,7 @@ final class LauncherThreads {
     return workers;
   }
 
-  /** Runs {@code every} with a fixed delay of {@code period} on the timer. */
+  /** Runs {@code task} with a fixed delay of {@code period} on the timer. */
   void every(Duration period, Runnable task) {
     timer.scheduleWithFixedDelay(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
   }
