@@ -41,19 +41,19 @@ import picocli.CommandLine;
  * running every Job's pod as a real container of the Gantry image (built from the repository's
  * Dockerfile on the local base image).
  */
-final class KubernetesGantry implements AutoCloseable {
-  static final String NAMESPACE = "gantry-e2e";
+public final class KubernetesGantry implements AutoCloseable {
+  public static final String NAMESPACE = "gantry-e2e";
   static final Duration RUN_TIME = Duration.ofSeconds(120);
 
   final Path dir;
   final String image;
-  final LocalGantry local;
-  final MockCluster cluster;
+  public final LocalGantry local;
+  public final MockCluster cluster;
   final PodSimulator simulator;
   private final List<Agent> agents = new ArrayList<>();
   private final List<KubernetesLauncher> launchers = new ArrayList<>();
 
-  KubernetesGantry(Path dir) {
+  public KubernetesGantry(Path dir) {
     this.dir = dir;
     this.image = GantryImage.ensureBuilt();
     this.local = new LocalGantry(dir.resolve("home"));
@@ -69,10 +69,7 @@ final class KubernetesGantry implements AutoCloseable {
   /** An in-process agent with these labels whose runs are Jobs in {@link #NAMESPACE}. */
   Agent startAgent(
       String name, Set<String> labels, KubernetesSettings settings, SecretSource secrets) {
-    KubernetesLauncher launcher =
-        new KubernetesLauncher(
-            settings.toBuilder().namespace(NAMESPACE).build(), cluster.newClient(name), true);
-    launchers.add(launcher);
+    KubernetesLauncher launcher = newLauncher(name, settings);
     AgentOptions quick = LocalGantry.quickOptions(name);
     AgentOptions options =
         new AgentOptions(
@@ -91,6 +88,18 @@ final class KubernetesGantry implements AutoCloseable {
     return agent;
   }
 
+  /**
+   * A launcher of Jobs in {@link #NAMESPACE} with a client of its own named {@code name}; closed
+   * with this.
+   */
+  public KubernetesLauncher newLauncher(String name, KubernetesSettings settings) {
+    KubernetesLauncher launcher =
+        new KubernetesLauncher(
+            settings.toBuilder().namespace(NAMESPACE).build(), cluster.newClient(name), true);
+    launchers.add(launcher);
+    return launcher;
+  }
+
   /** Where flows registered to local storage are: the home's flow directory. */
   Path flowStorage() {
     return local.home.flowsDir();
@@ -100,7 +109,7 @@ final class KubernetesGantry implements AutoCloseable {
    * A Job template whose pods see the flow storage read-only at the same path, as a cluster would
    * share a volume with its flows' storage; the storage is made readable by the image's user.
    */
-  Job sharedStorageTemplate() {
+  public Job sharedStorageTemplate() {
     Path storage = flowStorage();
     shareWithPods(storage);
     return new JobBuilder()
