@@ -1,20 +1,23 @@
 package dev.gantry.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.backend.RunStore;
-import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunFence;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.TaskStateUpdate;
 import dev.gantry.flow.TaskState;
 import dev.gantry.launch.OutputSink;
+import dev.gantry.protocol.LogEvent;
+import dev.gantry.protocol.OutputReplay;
+import dev.gantry.protocol.ProtocolEvent;
+import dev.gantry.protocol.ProtocolParser;
+import dev.gantry.protocol.ResultEvent;
+import dev.gantry.protocol.RunEvent;
+import dev.gantry.protocol.TaskEvent;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RunReporter implements OutputSink {
   private static final Logger log = LoggerFactory.getLogger(RunReporter.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int FLUSH_AT = 500;
 
   private final RunStore runs;
@@ -42,9 +44,9 @@ final class RunReporter implements OutputSink {
   }
 
   /**
-   * @param logsAfter for a re-attached run: log events stamped at or before this instant are
-   *     already stored and are dropped, so a launcher may deliver output again without doubling it;
-   *     null to keep everything
+   * @param logsAfter for a re-attached run: what the backend holds of its output; lines {@link
+   *     OutputReplay#isStored} says it stored are dropped, so a launcher may deliver output again
+   *     without doubling it; null to keep everything
    */
   RunReporter(RunStore runs, RunFence fence, Redactor redactor, Instant logsAfter) {
     this.runs = runs;
@@ -57,47 +59,37 @@ final class RunReporter implements OutputSink {
   public void line(String raw) {
     // Masked before parsing, and each parsed text again: escaping must not hide a value.
     String line = redactor.redact(raw);
-    if (!line.startsWith(ProtocolOutput.MARKER)) {
+    Optional<ProtocolEvent> parsed = ProtocolParser.parse(line);
+    if (OutputReplay.isStored(logsAfter, null, parsed)) {
+      return; // stored before this agent re-attached
+    }
+    if (parsed.isEmpty()) {
       addLog(new LogRecord(0, fence.runId(), Instant.now(), "INFO", "stdout", null, line));
       return;
     }
-    JsonNode event;
-    try {
-      event = JSON.readTree(line.substring(ProtocolOutput.MARKER.length()));
-    } catch (Exception e) {
-      addLog(new LogRecord(0, fence.runId(), Instant.now(), "INFO", "stdout", null, line));
-      return;
-    }
-    switch (event.path("event").asText()) {
-      case "run" -> onRunState(event);
-      case "task" -> onTaskState(event);
-      case "log" -> {
-        // Stores keep microseconds: compare at that precision.
-        if (logsAfter != null
-            && !instant(event).truncatedTo(ChronoUnit.MICROS).isAfter(logsAfter)) {
-          return; // stored before this agent re-attached
-        }
-        addLog(
-            new LogRecord(
-                0,
-                fence.runId(),
-                instant(event),
-                event.path("level").asText("INFO"),
-                event.path("logger").asText("flow"),
-                text(event, "task"),
-                redactor.redact(event.path("message").asText(""))));
-      }
-      case "result" -> {
-        resultState = event.path("state").asText();
-        resultMessage = redactor.redact(text(event, "message"));
-      }
-      default ->
-          addLog(new LogRecord(0, fence.runId(), Instant.now(), "INFO", "stdout", null, line));
+    ProtocolEvent event = parsed.get();
+    if (event instanceof RunEvent run) {
+      onRunState(run);
+    } else if (event instanceof TaskEvent task) {
+      onTaskState(task);
+    } else if (event instanceof LogEvent logged) {
+      addLog(
+          new LogRecord(
+              0,
+              fence.runId(),
+              timeOf(logged),
+              logged.level(),
+              logged.logger(),
+              logged.task(),
+              redactor.redact(logged.message())));
+    } else if (event instanceof ResultEvent result) {
+      resultState = result.state();
+      resultMessage = redactor.redact(result.message());
     }
   }
 
-  private void onRunState(JsonNode event) {
-    if ("Running".equals(event.path("state").asText()) && !running) {
+  private void onRunState(RunEvent event) {
+    if (event.running() && !running) {
       running = true;
       flush();
       if (!runs.transition(fence, RunState.Running, null)) {
@@ -106,22 +98,16 @@ final class RunReporter implements OutputSink {
     }
   }
 
-  private void onTaskState(JsonNode event) {
-    TaskState state;
-    try {
-      state = TaskState.valueOf(event.path("state").asText());
-    } catch (IllegalArgumentException e) {
+  private void onTaskState(TaskEvent event) {
+    TaskState state = event.knownState();
+    if (state == null) {
       return;
     }
     flush(); // keep logs before the state change they led to
     runs.recordTaskState(
         fence,
         new TaskStateUpdate(
-            event.path("task").asText(),
-            state,
-            event.path("attempt").asInt(0),
-            instant(event),
-            redactor.redact(text(event, "message"))));
+            event.task(), state, event.attempt(), timeOf(event), redactor.redact(event.message())));
   }
 
   private void addLog(LogRecord record) {
@@ -177,16 +163,7 @@ final class RunReporter implements OutputSink {
     return resultMessage;
   }
 
-  private static String text(JsonNode event, String field) {
-    JsonNode node = event.get(field);
-    return node == null || node.isNull() ? null : node.asText();
-  }
-
-  private static Instant instant(JsonNode event) {
-    try {
-      return Instant.parse(event.path("at").asText());
-    } catch (DateTimeParseException e) {
-      return Instant.now();
-    }
+  private static Instant timeOf(ProtocolEvent event) {
+    return event.at() != null ? event.at() : Instant.now();
   }
 }

@@ -8,8 +8,8 @@ import org.slf4j.MDC;
 
 /**
  * Replaces System.out and System.err in the bootstrap: collects bytes into lines and forwards each
- * whole line through {@link ProtocolOutput#plainLine}, so a flow's prints stay line-atomic beside
- * protocol lines.
+ * whole line as a {@code log} event through {@link ProtocolOutput#log}, so a flow's prints stay
+ * line-atomic beside protocol lines.
  */
 final class LineForwardingStream extends OutputStream {
   private static final int MAX_LINE = 64 * 1024;

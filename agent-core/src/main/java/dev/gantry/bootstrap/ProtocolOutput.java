@@ -1,5 +1,11 @@
 package dev.gantry.bootstrap;
 
+import dev.gantry.protocol.LogEvent;
+import dev.gantry.protocol.ProtocolEvent;
+import dev.gantry.protocol.ProtocolWriter;
+import dev.gantry.protocol.ResultEvent;
+import dev.gantry.protocol.RunEvent;
+import dev.gantry.protocol.TaskEvent;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -7,26 +13,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * The bootstrap's side of the protocol (docs/bootstrap-protocol.md): structured lines on stdout,
- * each {@value #MARKER} followed by a flat JSON object. The flow's own prints are turned into
- * {@code log} lines too (see {@link LineForwardingStream}); all writes go through one lock.
+ * The bootstrap's side of the protocol (docs/bootstrap-protocol.md): its events written to stdout
+ * through {@link ProtocolWriter}, and the result also to the termination message when asked. The
+ * flow's own prints are turned into {@code log} lines too (see {@link LineForwardingStream}).
  */
 public final class ProtocolOutput {
-  public static final String MARKER = "::gantry:: ";
+  public static final String MARKER = ProtocolEvent.MARKER;
 
   private static volatile ProtocolOutput current;
 
   private static final int MAX_TERMINATION_BYTES = 4000;
 
-  private final PrintStream out;
+  private final ProtocolWriter writer;
   private volatile Path terminationLog;
 
   public ProtocolOutput(PrintStream out) {
-    this.out = out;
+    this.writer = new ProtocolWriter(out);
   }
 
   /** The output of this bootstrap process, once {@link Bootstrap} has installed it. */
@@ -39,34 +43,19 @@ public final class ProtocolOutput {
   }
 
   public void runState(String state) {
-    event("run", Map.of("state", state));
+    writer.write(new RunEvent(Instant.now(), state));
   }
 
   public void taskState(String task, String state, int attempt, Instant at, String message) {
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("task", task);
-    fields.put("state", state);
-    fields.put("attempt", attempt);
-    fields.put("at", at.toString());
-    fields.put("message", message);
-    event("task", fields);
+    writer.write(new TaskEvent(at, task, state, attempt, message));
   }
 
   public void log(Instant at, String level, String logger, String task, String message) {
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("at", at.toString());
-    fields.put("level", level);
-    fields.put("logger", logger);
-    fields.put("task", task);
-    fields.put("message", message);
-    event("log", fields);
+    writer.write(new LogEvent(at, level, logger, task, message));
   }
 
   public void result(String state, String message) {
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("state", state);
-    fields.put("message", message);
-    String line = event("result", fields);
+    String line = writer.write(new ResultEvent(Instant.now(), state, message));
     Path file = terminationLog;
     if (file != null) {
       writeTerminationMessage(file, line);
@@ -88,25 +77,6 @@ public final class ProtocolOutput {
       Files.write(file, Arrays.copyOf(bytes, Math.min(bytes.length, MAX_TERMINATION_BYTES)));
     } catch (IOException e) {
       System.err.println("cannot write the termination message to " + file + ": " + e);
-    }
-  }
-
-  private String event(String name, Map<String, ?> fields) {
-    Map<String, Object> all = new LinkedHashMap<>();
-    all.put("event", name);
-    if (!fields.containsKey("at")) {
-      all.put("at", Instant.now().toString());
-    }
-    all.putAll(fields);
-    String line = MARKER + FlatJson.encode(all);
-    writeLine(line);
-    return line;
-  }
-
-  private void writeLine(String line) {
-    synchronized (out) {
-      out.println(line);
-      out.flush();
     }
   }
 }

@@ -1,14 +1,10 @@
 package dev.gantry.docker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.OutputSink;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.protocol.OutputReplay;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,14 +17,13 @@ import org.slf4j.LoggerFactory;
  */
 final class ContainerRun implements RunExecution {
   private static final Logger log = LoggerFactory.getLogger(ContainerRun.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   final String runId;
   final int attempt;
   final String containerId;
   final String image;
   private final OutputSink sink;
-  private final Instant outputSince;
+  private final OutputReplay replay;
   private final CompletableFuture<ExitReport> exit = new CompletableFuture<>();
 
   // What is known about the end; guarded by this.
@@ -40,11 +35,6 @@ final class ContainerRun implements RunExecution {
   private boolean finishing;
   private volatile boolean cancelRequested;
 
-  // Where the output stands, to resume a broken stream without delivering a line twice.
-  private Instant lastLineAt;
-  private int linesAtLastInstant;
-  private boolean replaying;
-  private int replaySkip;
   private volatile LogStreams.Stream stream;
 
   ContainerRun(
@@ -59,7 +49,7 @@ final class ContainerRun implements RunExecution {
     this.containerId = containerId;
     this.image = image;
     this.sink = sink;
-    this.outputSince = outputSince;
+    this.replay = new OutputReplay(outputSince);
   }
 
   @Override
@@ -90,27 +80,12 @@ final class ContainerRun implements RunExecution {
 
   // ---- output -------------------------------------------------------------------------------
 
-  /** Delivers an output line to the run's sink, unless it was delivered already. */
+  /**
+   * Delivers an output line to the run's sink, unless it was delivered already or, for an adopted
+   * container, the backend holds it already ({@link OutputReplay}).
+   */
   void deliver(Instant at, String line) {
-    synchronized (this) {
-      if (replaying) {
-        if (at.isBefore(lastLineAt)) {
-          return;
-        }
-        if (at.equals(lastLineAt) && replaySkip > 0) {
-          replaySkip--;
-          return;
-        }
-        replaying = false;
-      }
-      if (at.equals(lastLineAt)) {
-        linesAtLastInstant++;
-      } else {
-        lastLineAt = at;
-        linesAtLastInstant = 1;
-      }
-    }
-    if (outputSince != null && !isAfterOutputSince(at, line)) {
+    if (!replay.admit(at, line)) {
       return;
     }
     try {
@@ -120,38 +95,9 @@ final class ContainerRun implements RunExecution {
     }
   }
 
-  /**
-   * Whether an adopted container's line is new to the backend. State events (run, task, result) are
-   * always delivered: recording them again changes nothing, and the result decides the final state.
-   * Log lines count as new when their own timestamp (the bootstrap's, else the engine's) is after
-   * {@code outputSince}.
-   */
-  private boolean isAfterOutputSince(Instant engineAt, String line) {
-    if (!line.startsWith(ProtocolOutput.MARKER)) {
-      return engineAt.isAfter(outputSince);
-    }
-    try {
-      JsonNode event = JSON.readTree(line.substring(ProtocolOutput.MARKER.length()));
-      String kind = event.path("event").asText();
-      if (!kind.equals("log")) {
-        return true;
-      }
-      // Stores keep microseconds: compare at that precision.
-      return Instant.parse(event.path("at").asText())
-          .truncatedTo(ChronoUnit.MICROS)
-          .isAfter(outputSince);
-    } catch (DateTimeParseException | java.io.IOException e) {
-      return engineAt.isAfter(outputSince);
-    }
-  }
-
   /** Where to resume after a broken stream; lines already delivered are skipped again. */
-  synchronized Instant resumePoint() {
-    if (lastLineAt != null) {
-      replaying = true;
-      replaySkip = linesAtLastInstant;
-    }
-    return lastLineAt;
+  Instant resumePoint() {
+    return replay.resume();
   }
 
   // ---- the end ------------------------------------------------------------------------------

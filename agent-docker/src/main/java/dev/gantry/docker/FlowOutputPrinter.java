@@ -1,10 +1,12 @@
 package dev.gantry.docker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.agent.Redactor;
-import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.launch.OutputSink;
+import dev.gantry.protocol.LogEvent;
+import dev.gantry.protocol.ProtocolEvent;
+import dev.gantry.protocol.ProtocolParser;
+import dev.gantry.protocol.ResultEvent;
+import dev.gantry.protocol.TaskEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +16,6 @@ import org.slf4j.LoggerFactory;
  */
 final class FlowOutputPrinter implements OutputSink {
   private static final Logger flowLog = LoggerFactory.getLogger("dev.gantry.flow-output");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String runPrefix;
   private final Redactor redactor;
@@ -37,31 +38,25 @@ final class FlowOutputPrinter implements OutputSink {
 
   /** The line as a person reads it, or null for protocol events not worth a console line. */
   static String readable(String line) {
-    if (!line.startsWith(ProtocolOutput.MARKER)) {
+    ProtocolEvent event = ProtocolParser.parse(line).orElse(null);
+    if (event == null) {
       return line;
     }
-    JsonNode event;
-    try {
-      event = JSON.readTree(line.substring(ProtocolOutput.MARKER.length()));
-    } catch (java.io.IOException e) {
-      return line;
+    if (event instanceof LogEvent logged) {
+      return logged.level()
+          + (logged.task() != null ? " [" + logged.task() + "] " : " ")
+          + logged.message();
     }
-    String task = event.path("task").isTextual() ? event.path("task").asText() : null;
-    String message = event.path("message").isTextual() ? event.path("message").asText() : null;
-    return switch (event.path("event").asText()) {
-      case "log" ->
-          event.path("level").asText("INFO")
-              + (task != null ? " [" + task + "] " : " ")
-              + (message != null ? message : "");
-      case "task" ->
-          "task "
-              + task
-              + " "
-              + event.path("state").asText()
-              + (message != null ? ": " + message : "");
-      case "result" ->
-          "result " + event.path("state").asText() + (message != null ? ": " + message : "");
-      default -> null;
-    };
+    if (event instanceof TaskEvent task) {
+      return "task "
+          + task.task()
+          + " "
+          + task.state()
+          + (task.message() != null ? ": " + task.message() : "");
+    }
+    if (event instanceof ResultEvent result) {
+      return "result " + result.state() + (result.message() != null ? ": " + result.message() : "");
+    }
+    return null;
   }
 }

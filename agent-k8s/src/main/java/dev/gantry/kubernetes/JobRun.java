@@ -1,9 +1,9 @@
 package dev.gantry.kubernetes;
 
-import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.OutputSink;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.protocol.ProtocolEvent;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -348,7 +348,7 @@ final class JobRun implements RunExecution {
     boolean sawResult = follower != null && follower.sawResult();
     boolean readNothing = follower == null || follower.delivered() == 0;
     String message = ended.message().strip();
-    if (message.startsWith(ProtocolOutput.MARKER)) {
+    if (ProtocolEvent.hasMarker(message)) {
       if (!sawResult) {
         lines.add(message);
       }

@@ -1,7 +1,11 @@
 package dev.gantry.kubernetes;
 
-import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.launch.OutputSink;
+import dev.gantry.protocol.OutputReplay;
+import dev.gantry.protocol.ProtocolEvent;
+import dev.gantry.protocol.ProtocolParser;
+import dev.gantry.protocol.ResultEvent;
+import dev.gantry.retry.Backoff;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import java.io.ByteArrayOutputStream;
@@ -24,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * Follows the output of a run container and delivers each line once, in order. Lines are read with
  * the kubelet's timestamps; a stream that ends while the container still runs (a dropped
  * connection, a restarted kubelet, an API server that serves only what exists so far) is opened
- * again from the last timestamp delivered, and lines already delivered are skipped. Output counts
- * as complete once a stream opened after the container ended has been read to its end.
+ * again from the last timestamp delivered, and lines already delivered, or stored by the backend
+ * before an agent re-attached, are skipped ({@link OutputReplay}). Output counts as complete once a
+ * stream opened after the container ended has been read to its end.
  *
  * <p>No thread of its own: the HTTP client delivers the bytes, reconnects are scheduled on the
  * launcher's timer.
@@ -33,6 +38,7 @@ import org.slf4j.LoggerFactory;
 final class PodLogFollower {
   private static final Logger log = LoggerFactory.getLogger(PodLogFollower.class);
   private static final Duration REOPEN_DELAY = Duration.ofMillis(500);
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
   /** Opens one log stream of the container, with timestamps, from {@code sinceTime} if not null. */
@@ -44,26 +50,24 @@ final class PodLogFollower {
   private final String what;
   private final LogSource source;
   private final OutputSink sink;
-  private final Instant outputSince;
+  private final OutputReplay replay;
   private final ScheduledExecutorService timer;
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
   // Guarded by this.
-  private Instant lastTimestamp;
-  private int linesAtLastTimestamp;
   private boolean containerEnded;
   private boolean stopped;
   private Stream current;
   private ScheduledFuture<?> reopen;
-  private int failures;
+  private final Backoff retries = Backoff.exponential(FIRST_RETRY, MAX_BACKOFF);
 
   private volatile boolean sawResult;
   private volatile long delivered;
 
   /**
    * @param what "run RUN, pod POD" for messages
-   * @param outputSince lines the backend already holds: plain output lines stamped at or before it
-   *     are not delivered (the agent drops protocol log events of that age itself); null for all
+   * @param outputSince what the backend already holds of this output: lines {@link
+   *     OutputReplay#isStored} says it stored are not delivered; null for all
    */
   PodLogFollower(
       String what,
@@ -74,7 +78,7 @@ final class PodLogFollower {
     this.what = what;
     this.source = source;
     this.sink = sink;
-    this.outputSince = outputSince;
+    this.replay = new OutputReplay(outputSince);
     this.timer = timer;
   }
 
@@ -134,13 +138,12 @@ final class PodLogFollower {
   }
 
   private void open() {
-    String since = null;
-    if (lastTimestamp != null) {
-      since = lastTimestamp.truncatedTo(ChronoUnit.SECONDS).toString();
-    } else if (outputSince != null) {
-      since = outputSince.truncatedTo(ChronoUnit.SECONDS).toString();
+    Instant from = replay.resume();
+    if (from == null) {
+      from = replay.storedUpTo();
     }
-    Stream stream = new Stream(containerEnded, lastTimestamp, linesAtLastTimestamp);
+    String since = from == null ? null : from.truncatedTo(ChronoUnit.SECONDS).toString();
+    Stream stream = new Stream(containerEnded);
     current = stream;
     try {
       stream.watch = source.open(since, stream);
@@ -170,11 +173,11 @@ final class PodLogFollower {
     current = null;
     Duration delay;
     if (error == null) {
-      failures = 0;
+      retries.reset();
       delay = containerEnded ? Duration.ZERO : REOPEN_DELAY;
     } else {
-      failures++;
-      delay = backoff(failures);
+      delay = retries.nextDelay();
+      int failures = retries.failures();
       if (failures == 1 || failures % 10 == 0) {
         log.warn("{}: reading its output failed ({}); retrying", what, oneLine(error));
       }
@@ -210,39 +213,16 @@ final class PodLogFollower {
     return false;
   }
 
-  private static Duration backoff(int failures) {
-    long millis = REOPEN_DELAY.toMillis() << Math.min(failures, 5);
-    return Duration.ofMillis(Math.min(millis, MAX_BACKOFF.toMillis()));
-  }
-
   /** One line as read: with its timestamp (or null when it had none). */
   private synchronized void line(Stream stream, Instant timestamp, String text) {
     if (stream != current || stopped) {
       return;
     }
-    if (timestamp != null) {
-      if (stream.skipBefore != null) {
-        int order = timestamp.compareTo(stream.skipBefore);
-        if (order < 0) {
-          return; // delivered by an earlier stream
-        }
-        if (order == 0 && stream.equalSeen < stream.equalToSkip) {
-          stream.equalSeen++;
-          return;
-        }
-      }
-      if (timestamp.equals(lastTimestamp)) {
-        linesAtLastTimestamp++;
-      } else {
-        lastTimestamp = timestamp;
-        linesAtLastTimestamp = 1;
-      }
+    if (!replay.admit(timestamp, text)) {
+      return; // delivered by an earlier stream, or stored before this agent attached
     }
-    boolean protocol = text.startsWith(ProtocolOutput.MARKER);
-    if (!protocol && outputSince != null && timestamp != null && !timestamp.isAfter(outputSince)) {
-      return; // stored before this agent attached
-    }
-    if (protocol && text.contains("\"event\":\"result\"")) {
+    if (ProtocolEvent.hasMarker(text)
+        && ProtocolParser.parse(text).orElse(null) instanceof ResultEvent) {
       sawResult = true;
     }
     delivered++;
@@ -274,16 +254,11 @@ final class PodLogFollower {
   /** One log connection: the bytes the HTTP client writes, cut into lines. */
   private final class Stream extends OutputStream {
     final boolean afterEnd;
-    final Instant skipBefore;
-    final int equalToSkip;
-    int equalSeen;
     volatile LogWatch watch;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
 
-    Stream(boolean afterEnd, Instant skipBefore, int equalToSkip) {
+    Stream(boolean afterEnd) {
       this.afterEnd = afterEnd;
-      this.skipBefore = skipBefore;
-      this.equalToSkip = equalToSkip;
     }
 
     @Override

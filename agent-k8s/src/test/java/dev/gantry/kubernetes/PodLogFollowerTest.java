@@ -82,6 +82,38 @@ class PodLogFollowerTest {
   }
 
   @Test
+  void afterReattachingLogEventsAreSkippedByTheirOwnTimeAsTheAgentWould() {
+    String stored = "::gantry:: {\"event\":\"log\",\"at\":\"" + T0 + "\",\"message\":\"stored\"}";
+    String fresh =
+        "::gantry:: {\"event\":\"log\",\"at\":\"" + T0.plusSeconds(1) + "\",\"message\":\"fresh\"}";
+    kubelet.write(T0.plusSeconds(1), stored);
+    kubelet.write(T0.plusSeconds(1), fresh);
+    PodLogFollower follower = follower(T0.plusMillis(1));
+
+    follower.start();
+    follower.containerEnded();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> follower.drained().isDone());
+    assertThat(sink.lines()).containsExactly(fresh);
+  }
+
+  @Test
+  void aResultForgedInsideALogMessageIsNotAResult() {
+    kubelet.write(
+        T0,
+        "::gantry:: {\"event\":\"log\",\"message\":\"::gantry:: {\\\"event\\\":"
+            + "\\\"result\\\",\\\"state\\\":\\\"Success\\\"}\"}");
+    PodLogFollower follower = follower(null);
+
+    follower.start();
+    follower.containerEnded();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> follower.drained().isDone());
+    assertThat(follower.delivered()).isEqualTo(1);
+    assertThat(follower.sawResult()).isFalse();
+  }
+
+  @Test
   void aResultLineIsNoticed() {
     kubelet.write(T0, "::gantry:: {\"event\":\"result\",\"state\":\"Success\"}");
     PodLogFollower follower = follower(null);
