@@ -1,4 +1,4 @@
-package dev.gantry.agent;
+package dev.gantry.supervision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * transitions, task runs and log records, under the attempt's fence. Log records are batched and
  * written by {@link #flush()}; state events are written at once.
  */
-final class RunReporter implements OutputSink {
+public final class RunReporter implements OutputSink {
   private static final Logger log = LoggerFactory.getLogger(RunReporter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int FLUSH_AT = 500;
@@ -37,7 +37,7 @@ final class RunReporter implements OutputSink {
   private volatile String resultState;
   private volatile String resultMessage;
 
-  RunReporter(RunStore runs, RunFence fence, Redactor redactor) {
+  public RunReporter(RunStore runs, RunFence fence, Redactor redactor) {
     this(runs, fence, redactor, null);
   }
 
@@ -46,7 +46,7 @@ final class RunReporter implements OutputSink {
    *     already stored and are dropped, so a launcher may deliver output again without doubling it;
    *     null to keep everything
    */
-  RunReporter(RunStore runs, RunFence fence, Redactor redactor, Instant logsAfter) {
+  public RunReporter(RunStore runs, RunFence fence, Redactor redactor, Instant logsAfter) {
     this.runs = runs;
     this.fence = fence;
     this.redactor = redactor;
@@ -136,7 +136,7 @@ final class RunReporter implements OutputSink {
   }
 
   /** Writes the batched log records. Called on events, by the agent's flusher and at the end. */
-  void flush() {
+  public void flush() {
     List<LogRecord> batch;
     synchronized (pending) {
       if (pending.isEmpty()) {
@@ -157,23 +157,23 @@ final class RunReporter implements OutputSink {
   }
 
   /** Adds a line written by the agent itself about this run. */
-  void agentLog(String level, String message) {
+  public void agentLog(String level, String message) {
     addLog(
         new LogRecord(
             0, fence.runId(), Instant.now(), level, "agent", null, redactor.redact(message)));
   }
 
   /** The text with this run's secret values masked, for anything else stored or printed. */
-  String redact(String text) {
+  public String redact(String text) {
     return redactor.redact(text);
   }
 
   /** The final state the bootstrap reported, or null. */
-  String resultState() {
+  public String resultState() {
     return resultState;
   }
 
-  String resultMessage() {
+  public String resultMessage() {
     return resultMessage;
   }
 
