@@ -190,7 +190,6 @@ public final class Agent {
     if (started) {
       throw new IllegalStateException("agent already started");
     }
-    started = true;
     Instant now = clock.instant();
     backend
         .agents()
@@ -215,6 +214,7 @@ public final class Agent {
     schedule(tasks, logFlusher, FLUSH_INTERVAL);
     schedule(tasks, orphanReaper, options.orphanTimeout().dividedBy(2));
     schedule(tasks, reconciler, options.orphanTimeout());
+    started = true;
     claimLoop.start();
     log.info(
         "agent {} ({}) started with labels {}, up to {} runs at once",
