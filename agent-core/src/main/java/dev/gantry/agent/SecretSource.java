@@ -1,20 +1,16 @@
 package dev.gantry.agent;
 
 import java.util.Map;
-import java.util.Set;
 
-/** Resolves the values of named secrets at launch. */
+/**
+ * The old home of {@link dev.gantry.supervision.SecretSource}, kept so callers outside the agent
+ * compile while they move to the new package (its exceptions are inherited from there).
+ *
+ * @deprecated use {@link dev.gantry.supervision.SecretSource}
+ */
+@Deprecated
 @FunctionalInterface
-public interface SecretSource {
-
-  /**
-   * Returns a value for every name.
-   *
-   * @throws MissingSecretException naming the first secret that has no value
-   * @throws UnreadableSecretException naming a secret that exists but cannot be read (for example
-   *     encrypted with another key)
-   */
-  Map<String, String> resolve(Set<String> names) throws MissingSecretException;
+public interface SecretSource extends dev.gantry.supervision.SecretSource {
 
   /** A source with no secrets at all: any flow that names one fails at launch. */
   SecretSource NONE =
@@ -24,39 +20,4 @@ public interface SecretSource {
         }
         return Map.of();
       };
-
-  /** A secret a run needs has no value. */
-  final class MissingSecretException extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final String secretName;
-
-    public MissingSecretException(String secretName) {
-      super(
-          "secret '"
-              + secretName
-              + "' is not set; create it with `gantry secret set "
-              + secretName
-              + " --value ...` (or --from-file/--from-env)");
-      this.secretName = secretName;
-    }
-
-    public String secretName() {
-      return secretName;
-    }
-  }
-
-  /** A secret a run needs exists but cannot be read; the message says why, never a value. */
-  final class UnreadableSecretException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    private final String secretName;
-
-    public UnreadableSecretException(String secretName, String message) {
-      super(message);
-      this.secretName = secretName;
-    }
-
-    public String secretName() {
-      return secretName;
-    }
-  }
 }

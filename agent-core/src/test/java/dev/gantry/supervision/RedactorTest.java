@@ -1,4 +1,4 @@
-package dev.gantry.agent;
+package dev.gantry.supervision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.gantry.agent;
+package dev.gantry.dispatch;
 
 import dev.gantry.backend.FlowStore;
 import dev.gantry.bootstrap.BootstrapSpec;
@@ -7,25 +7,26 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.launch.LaunchException;
 import dev.gantry.launch.LaunchRequest;
+import dev.gantry.supervision.SecretSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Turns a claimed run into a launch request: the bootstrap's environment plus its secrets. */
-final class LaunchPlanner {
+public final class LaunchPlanner {
   private final FlowStore flows;
   private final SecretSource secrets;
   private final String agentId;
 
-  LaunchPlanner(FlowStore flows, SecretSource secrets, String agentId) {
+  public LaunchPlanner(FlowStore flows, SecretSource secrets, String agentId) {
     this.flows = flows;
     this.secrets = secrets;
     this.agentId = agentId;
   }
 
   /** A plan: the request and the secret values it carries (to redact them from output). */
-  record Plan(LaunchRequest request, Map<String, String> secretValues) {}
+  public record Plan(LaunchRequest request, Map<String, String> secretValues) {}
 
-  Plan plan(FlowRun run) throws LaunchException {
+  public Plan plan(FlowRun run) throws LaunchException {
     RegisteredFlow flow =
         flows
             .find(run.flowId())
@@ -81,25 +82,5 @@ final class LaunchPlanner {
     Map<String, String> env = new LinkedHashMap<>(spec.toEnvironment());
     secretValues.forEach((name, value) -> env.put(BootstrapSpec.SECRET_PREFIX + name, value));
     return new Plan(new LaunchRequest(run, flow, env, flow.image(), agentId), secretValues);
-  }
-
-  /**
-   * The secret values a run of this flow version carries, to redact its output when it is
-   * re-attached; empty when they cannot be resolved any more.
-   */
-  Map<String, String> secretValuesFor(FlowRun run) {
-    try {
-      return flows.find(run.flowId()).map(flow -> resolveQuietly(flow.secrets())).orElse(Map.of());
-    } catch (RuntimeException e) {
-      return Map.of();
-    }
-  }
-
-  private Map<String, String> resolveQuietly(java.util.Set<String> names) {
-    try {
-      return secrets.resolve(names);
-    } catch (SecretSource.MissingSecretException e) {
-      return Map.of();
-    }
   }
 }

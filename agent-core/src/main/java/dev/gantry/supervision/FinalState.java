@@ -1,28 +1,34 @@
-package dev.gantry.agent;
+package dev.gantry.supervision;
 
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.launch.ExitReport;
+import java.time.Duration;
 
 /**
  * The state a run ends in, from what the bootstrap reported and how its infrastructure ended.
  * Crashed always means the infrastructure failed outside flow code (killed, OOM, vanished, the
  * agent lost or stopping): such an outcome uses the flow's infrastructure-retry budget.
  */
-record FinalState(RunState state, String message) {
+public record FinalState(RunState state, String message) {
 
   /** Whether the run ended because its infrastructure failed, not because of its flow. */
-  boolean isInfrastructureFailure() {
+  public boolean isInfrastructureFailure() {
     return state == RunState.Crashed;
   }
 
-  static FinalState decide(
+  /**
+   * @param agentName the supervising agent's name, for the message when it stops
+   * @param gracePeriod how long the stopping agent waited, for the same message
+   */
+  public static FinalState decide(
       FlowRun run,
       RunState current,
       RunReporter reporter,
       ExitReport exit,
       boolean agentStopping,
-      AgentOptions options) {
+      String agentName,
+      Duration gracePeriod) {
     String result = reporter.resultState();
     if ("Success".equals(result)) {
       return new FinalState(RunState.Success, null);
@@ -40,11 +46,11 @@ record FinalState(RunState state, String message) {
       return new FinalState(
           RunState.Crashed,
           "agent "
-              + options.name()
+              + agentName
               + " stopped before run "
               + run.id()
               + " finished (grace period "
-              + options.gracePeriod().toSeconds()
+              + gracePeriod.toSeconds()
               + " s); "
               + exit.describe());
     }

@@ -1,4 +1,4 @@
-package dev.gantry.agent;
+package dev.gantry.supervision;
 
 import dev.gantry.backend.RunStore;
 import dev.gantry.domain.LogRecord;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * transitions, task runs and log records, under the attempt's fence. Log records are batched and
  * written by {@link #flush()}; state events are written at once.
  */
-final class RunReporter implements OutputSink {
+public final class RunReporter implements OutputSink {
   private static final Logger log = LoggerFactory.getLogger(RunReporter.class);
   private static final int FLUSH_AT = 500;
 
@@ -39,7 +39,7 @@ final class RunReporter implements OutputSink {
   private volatile String resultState;
   private volatile String resultMessage;
 
-  RunReporter(RunStore runs, RunFence fence, Redactor redactor) {
+  public RunReporter(RunStore runs, RunFence fence, Redactor redactor) {
     this(runs, fence, redactor, null);
   }
 
@@ -48,7 +48,7 @@ final class RunReporter implements OutputSink {
    *     OutputReplay#isStored} says it stored are dropped, so a launcher may deliver output again
    *     without doubling it; null to keep everything
    */
-  RunReporter(RunStore runs, RunFence fence, Redactor redactor, Instant logsAfter) {
+  public RunReporter(RunStore runs, RunFence fence, Redactor redactor, Instant logsAfter) {
     this.runs = runs;
     this.fence = fence;
     this.redactor = redactor;
@@ -122,7 +122,7 @@ final class RunReporter implements OutputSink {
   }
 
   /** Writes the batched log records. Called on events, by the agent's flusher and at the end. */
-  void flush() {
+  public void flush() {
     List<LogRecord> batch;
     synchronized (pending) {
       if (pending.isEmpty()) {
@@ -143,23 +143,23 @@ final class RunReporter implements OutputSink {
   }
 
   /** Adds a line written by the agent itself about this run. */
-  void agentLog(String level, String message) {
+  public void agentLog(String level, String message) {
     addLog(
         new LogRecord(
             0, fence.runId(), Instant.now(), level, "agent", null, redactor.redact(message)));
   }
 
   /** The text with this run's secret values masked, for anything else stored or printed. */
-  String redact(String text) {
+  public String redact(String text) {
     return redactor.redact(text);
   }
 
   /** The final state the bootstrap reported, or null. */
-  String resultState() {
+  public String resultState() {
     return resultState;
   }
 
-  String resultMessage() {
+  public String resultMessage() {
     return resultMessage;
   }
 

@@ -1,0 +1,156 @@
+package dev.gantry.supervision;
+
+import static dev.gantry.supervision.Failures.oneLine;
+
+import dev.gantry.backend.RunStore;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.InfrastructureRetry;
+import dev.gantry.domain.RunFence;
+import dev.gantry.domain.RunState;
+import dev.gantry.launch.ExitReport;
+import dev.gantry.launch.RunExecution;
+import dev.gantry.retry.Backoff;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records how supervised runs end: decides the final state once a run's infrastructure has ended
+ * and writes it, again after a backoff while the database does not take it. An infrastructure
+ * failure schedules the run again instead while its retry budget lasts.
+ */
+public final class EndRecorder {
+  private static final Logger log = LoggerFactory.getLogger(EndRecorder.class);
+
+  /** First wait before recording a run's end again when the database did not take it. */
+  static final Duration FIRST_RETRY = Duration.ofMillis(500);
+
+  private final RunStore runs;
+  private final SupervisedRuns supervised;
+  private final ScheduledExecutorService retries;
+  private final Duration maxBackoff;
+  private final String agentName;
+  private final Duration gracePeriod;
+  private final BooleanSupplier agentStopping;
+
+  /**
+   * @param retries where a retry waits; once shut down, ends are not retried any more
+   * @param gracePeriod the agent's grace period on stop, for the message of runs it stopped
+   * @param agentStopping whether the agent is stopping (its runs then end Crashed)
+   */
+  public EndRecorder(
+      RunStore runs,
+      SupervisedRuns supervised,
+      ScheduledExecutorService retries,
+      Duration maxBackoff,
+      String agentName,
+      Duration gracePeriod,
+      BooleanSupplier agentStopping) {
+    this.runs = runs;
+    this.supervised = supervised;
+    this.retries = retries;
+    this.maxBackoff = maxBackoff;
+    this.agentName = agentName;
+    this.gracePeriod = gracePeriod;
+    this.agentStopping = agentStopping;
+  }
+
+  /** Records the run's end when {@code execution} exits. */
+  public void recordWhenEnded(SupervisedRun run, RunExecution execution) {
+    execution.exit().whenComplete((report, error) -> ended(run, report, error));
+  }
+
+  /** Decides and records the final state once the run's infrastructure has ended. */
+  void ended(SupervisedRun run, ExitReport report, Throwable error) {
+    if (supervised.isLeftForAdoption(run.id())) {
+      return; // its infrastructure ends without us; the next agent records the outcome
+    }
+    try {
+      run.reporter().flush();
+    } catch (RuntimeException e) {
+      log.warn("run {}: flushing its logs failed: {}", run.id(), oneLine(e));
+    }
+    ExitReport exit = report != null ? report : new ExitReport(-1, oneLine(error));
+    recordEnd(run, exit, Backoff.exponential(FIRST_RETRY, max(FIRST_RETRY, maxBackoff)));
+  }
+
+  /**
+   * Records the end of a supervised run. When the database does not answer, the run keeps its slot
+   * (and its lease, renewed by the heartbeat) and the end is recorded again after a backoff, so a
+   * run that ended during an outage ends as it did, not Crashed by the reconciler later.
+   */
+  private void recordEnd(SupervisedRun supervisedRun, ExitReport exit, Backoff backoff) {
+    FlowRun run = supervisedRun.run();
+    RunReporter reporter = supervisedRun.reporter();
+    try {
+      RunState current = runs.find(run.id()).map(FlowRun::state).orElse(null);
+      FinalState outcome =
+          FinalState.decide(
+              run, current, reporter, exit, agentStopping.getAsBoolean(), agentName, gracePeriod);
+      if (outcome.state() != RunState.Success) {
+        reporter.agentLog(
+            outcome.state() == RunState.Cancelled ? "INFO" : "ERROR", outcome.message());
+        reporter.flush();
+      }
+      recordOutcome(
+          run, run.fence(), new FinalState(outcome.state(), reporter.redact(outcome.message())));
+    } catch (RuntimeException e) {
+      Duration wait = backoff.nextDelay();
+      if (retryLater(() -> recordEnd(supervisedRun, exit, backoff), wait)) {
+        log.warn(
+            "run {}: recording its end failed ({}); trying again in about {} ms",
+            run.id(),
+            oneLine(e),
+            wait.toMillis());
+        return;
+      }
+      log.error("run {}: recording its end failed: {}", run.id(), oneLine(e));
+    }
+    supervised.release(supervisedRun);
+  }
+
+  /** Schedules {@code task} after {@code delay}; false when the agent's tasks have stopped. */
+  private boolean retryLater(Runnable task, Duration delay) {
+    try {
+      retries.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Records how a run ended. An infrastructure failure (Crashed) schedules the run again instead,
+   * while its flow version's infrastructure-retry budget lasts; a Failed run never does.
+   */
+  public void recordOutcome(FlowRun run, RunFence fence, FinalState outcome) {
+    if (outcome.isInfrastructureFailure()) {
+      Optional<InfrastructureRetry> retry = runs.rescheduleAfterCrash(fence, outcome.message());
+      if (retry.isPresent()) {
+        log.warn(
+            "run {} crashed ({}); scheduled again: {}",
+            run.id(),
+            outcome.message(),
+            retry.get().describe());
+        return;
+      }
+    }
+    if (!runs.transition(fence, outcome.state(), outcome.message())) {
+      log.warn(
+          "run {}: final state {} not recorded (the run moved on without this agent)",
+          run.id(),
+          outcome.state());
+    } else {
+      log.info("run {} ended {}", run.id(), outcome.state());
+    }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+}

@@ -1,0 +1,118 @@
+package dev.gantry.supervision;
+
+import dev.gantry.backend.RunStore;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunFence;
+import dev.gantry.domain.RunState;
+import dev.gantry.launch.Launcher;
+import dev.gantry.launch.RunExecution;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes over a run nobody supervises (adopted from another agent, or this agent's own): re-attaches
+ * to its infrastructure when the launcher finds it, else ends it as its state says. Callers hold
+ * {@link SupervisedRuns#exclusively}.
+ */
+public final class RunTakeover {
+  private static final Logger log = LoggerFactory.getLogger(RunTakeover.class);
+
+  private final RunStore runs;
+  private final Launcher launcher;
+  private final SupervisedRuns supervised;
+  private final EndRecorder ends;
+  private final RunSecrets secrets;
+  private final AgentIdentity agent;
+  private final Duration lease;
+  private final Clock clock;
+
+  /**
+   * @param lease the lease an adopted run gets (the agent's orphan timeout)
+   */
+  public RunTakeover(
+      RunStore runs,
+      Launcher launcher,
+      SupervisedRuns supervised,
+      EndRecorder ends,
+      RunSecrets secrets,
+      AgentIdentity agent,
+      Duration lease,
+      Clock clock) {
+    this.runs = runs;
+    this.launcher = launcher;
+    this.supervised = supervised;
+    this.ends = ends;
+    this.secrets = secrets;
+    this.agent = agent;
+    this.lease = lease;
+    this.clock = clock;
+  }
+
+  /** Hands the run to this agent, then re-attaches to its infrastructure or ends it. */
+  public void adopt(FlowRun run, String why) {
+    Optional<RunFence> fence =
+        runs.adopt(
+            run.fence(),
+            agent.id(),
+            "adopted by agent " + agent.name() + ": " + why,
+            clock.instant().plus(lease));
+    if (fence.isEmpty()) {
+      return; // it moved on meanwhile, or another agent adopted it first
+    }
+    takeOver(runs.find(run.id()).orElseThrow(), why);
+  }
+
+  /**
+   * Supervises a run of this agent's that nobody supervises: re-attaches to its infrastructure if
+   * the launcher finds it; else the run ends (Crashed, or scheduled again while its
+   * infrastructure-retry budget lasts; Cancelled if a cancel was requested).
+   */
+  public void takeOver(FlowRun run, String why) {
+    Instant storedUpTo = runs.latestLogAt(run.id()).orElse(null);
+    RunReporter reporter =
+        new RunReporter(
+            runs, run.fence(), new Redactor(secrets.valuesFor(run).values()), storedUpTo);
+    SupervisedRun taken = new SupervisedRun(run, reporter);
+    supervised.supervise(taken);
+    Optional<RunExecution> execution = launcher.find(run.id(), run.attempt(), storedUpTo, reporter);
+    if (execution.isEmpty()) {
+      endWithoutInfrastructure(run, reporter, why);
+      supervised.release(taken);
+      return;
+    }
+    reporter.agentLog("INFO", "re-attached by agent " + agent.name() + " (" + why + ")");
+    ends.recordWhenEnded(taken, execution.get());
+    log.info("run {} re-attached ({})", run.id(), why);
+  }
+
+  /**
+   * Ends a run whose infrastructure the launcher cannot find. A Submitted run never reported that
+   * it started (its claim may have committed unseen, or its agent died launching it), so it is
+   * scheduled again as it is; a Running one crashed; a Cancelling one is Cancelled.
+   */
+  private void endWithoutInfrastructure(FlowRun run, RunReporter reporter, String why) {
+    RunFence fence = run.fence();
+    if (run.state() == RunState.Submitted) {
+      String message = why + " before run " + run.id() + " started; scheduled again";
+      reporter.agentLog("WARN", message);
+      reporter.flush();
+      if (runs.transition(fence, RunState.Scheduled, message)) {
+        log.warn("{}", message);
+      }
+      return;
+    }
+    String message = why + " before run " + run.id() + " ended; its infrastructure is gone";
+    reporter.agentLog("ERROR", message);
+    reporter.flush();
+    ends.recordOutcome(
+        run,
+        fence,
+        run.state() == RunState.Cancelling
+            ? new FinalState(RunState.Cancelled, "cancelled by request; " + message)
+            : new FinalState(RunState.Crashed, message));
+  }
+}
