@@ -1,6 +1,5 @@
 package dev.gantry.cli;
 
-import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.agent.SecretSource;
 import dev.gantry.catalog.RegisteredFlow;
@@ -13,6 +12,7 @@ import dev.gantry.flow.TaskState;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.home.GantryHome;
 import dev.gantry.launch.local.LocalLauncher;
+import dev.gantry.process.AgentProcess;
 import dev.gantry.registration.Registration;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -91,9 +91,9 @@ public final class BenchCommand {
             AgentOptions.defaults("bench@" + Local.hostName(), flow.labelSet())
                 .withPollInterval(pollInterval)
                 .withMaxConcurrent(1);
-        Agent agent = new Agent(gantry.backend(), launcher, options, SecretSource.NONE);
-        agent.start();
-        try {
+        try (AgentProcess agent =
+            AgentProcess.start(
+                gantry, launcher, options, SecretSource.NONE, AgentProcess.Settings.embedded())) {
           // warm the file cache and the database
           measureOne(gantry, flow, new ArrayList<>());
           measureOne(gantry, flow, new ArrayList<>());
@@ -106,8 +106,6 @@ public final class BenchCommand {
             dueToClaim.add(Duration.between(run.scheduledAt(), submitted).toMillis());
             claimToRunning.add(Duration.between(submitted, running).toMillis());
           }
-        } finally {
-          agent.stop();
         }
       }
       long base = median(baseline);
