@@ -100,7 +100,7 @@ public final class BenchCommand {
           for (int i = 0; i < runs; i++) {
             baseline.add(bareJavaVersion());
             FlowRun run = measureOne(gantry, flow, dueToTask);
-            var history = gantry.backend().runs().history(run.id());
+            var history = gantry.history(run.id());
             Instant submitted = at(history, RunState.Submitted);
             Instant running = at(history, RunState.Running);
             dueToClaim.add(Duration.between(run.scheduledAt(), submitted).toMillis());
@@ -147,7 +147,7 @@ public final class BenchCommand {
           throw new UserError("run " + run.id() + " did not start a task within 60 s");
         }
         Thread.sleep(2);
-        firstTask = firstTaskStart(gantry.backend().runs().taskRuns(run.id()));
+        firstTask = firstTaskStart(gantry.tasks(run.id()));
       }
       into.add(Duration.between(run.scheduledAt(), firstTask).toMillis());
       while (!gantry.run(run.id()).state().isTerminal()) {

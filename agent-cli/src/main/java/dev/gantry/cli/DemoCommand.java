@@ -75,16 +75,16 @@ public final class DemoCommand implements Callable<Integer> {
             gantry.createRun(flow.name(), Map.of("rows", Integer.toString(rows)), Set.of());
         out.printf("3. Created run %s; following it:%n", run.id());
         out.flush();
-        RunState end = new RunWatcher(gantry.backend().runs(), out, true, false).follow(run.id());
+        RunState end = new RunWatcher(gantry, out, true, false).follow(run.id());
 
         FlowRun finished = gantry.run(run.id());
         out.println();
         RunCommand.printRun(out, finished, flow);
         out.println();
-        RunCommand.printTasks(out, gantry.backend().runs().taskRuns(run.id()));
+        RunCommand.printTasks(out, gantry.tasks(run.id()));
         out.println();
         out.println("Logs:");
-        new RunWatcher(gantry.backend().runs(), out, false, true).printLogs(run.id());
+        new RunWatcher(gantry, out, false, true).printLogs(run.id());
         out.println();
         out.printf("Run %s ended %s%n", run.id(), end);
         out.flush();

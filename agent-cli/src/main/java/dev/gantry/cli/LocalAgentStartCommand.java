@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
       "Start an agent that runs each flow run in a child JVM on this machine.",
       "Stops gracefully on SIGTERM or Ctrl-C: no new claims, running runs get the grace period."
     })
-public final class LocalAgentStartCommand extends AgentStartCommand<LocalLauncherProvider.Settings> {
+public final class LocalAgentStartCommand
+    extends AgentStartCommand<LocalLauncherProvider.Settings> {
 
   @Option(
       names = "--java-opt",

@@ -64,14 +64,15 @@ public final class AgentProcess implements AutoCloseable {
     }
     agent.start();
     if (settings.healthPort() >= 0) {
-      HealthServer health =
-          HealthServer.start(agent, settings.healthBind(), settings.healthPort());
+      HealthServer health = HealthServer.start(agent, settings.healthBind(), settings.healthPort());
       synchronized (process) {
         process.health = health;
       }
       LoggerFactory.getLogger(AgentProcess.class)
           .info(
-              "health endpoints on {}:{}/health/{{live,ready}}", settings.healthBind(), health.port());
+              "health endpoints on {}:{}/health/{{live,ready}}",
+              settings.healthBind(),
+              health.port());
     }
     return process;
   }

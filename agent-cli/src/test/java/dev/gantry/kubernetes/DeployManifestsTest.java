@@ -44,7 +44,9 @@ class DeployManifestsTest {
     }
 
     assertThat(byKindAndName(files))
-        .isEqualTo(byKindAndName(ManifestYaml.read(KubernetesInstallCommandTest.install(), "install output")));
+        .isEqualTo(
+            byKindAndName(
+                ManifestYaml.read(KubernetesInstallCommandTest.install(), "install output")));
   }
 
   @Test
@@ -74,7 +76,9 @@ class DeployManifestsTest {
     String rendered = kustomize(BASE);
 
     assertThat(byKindAndName(ManifestYaml.read(rendered, "kubectl kustomize " + BASE)))
-        .isEqualTo(byKindAndName(ManifestYaml.read(KubernetesInstallCommandTest.install(), "install output")));
+        .isEqualTo(
+            byKindAndName(
+                ManifestYaml.read(KubernetesInstallCommandTest.install(), "install output")));
   }
 
   @Test

@@ -33,7 +33,9 @@ public final class LocalLauncherProvider
   @Override
   public Launcher create(Settings settings) {
     return new LocalLauncher(
-        settings.javaOptions().isEmpty() ? LocalLauncher.DEFAULT_JVM_OPTIONS : settings.javaOptions(),
+        settings.javaOptions().isEmpty()
+            ? LocalLauncher.DEFAULT_JVM_OPTIONS
+            : settings.javaOptions(),
         settings.warmStart());
   }
 }
