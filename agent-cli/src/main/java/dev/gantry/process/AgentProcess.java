@@ -89,6 +89,11 @@ public final class AgentProcess implements AutoCloseable {
     return agent;
   }
 
+  /** The port the health endpoints listen on, or -1 when there are none. */
+  public synchronized int healthPort() {
+    return health == null ? -1 : health.port();
+  }
+
   /** Blocks until the agent has stopped (by a signal, or {@link #close()}), then ends health. */
   public void awaitStopped() {
     try {
