@@ -1,23 +1,38 @@
 package dev.gantry.client;
 
 import dev.gantry.backend.Backend;
+import dev.gantry.backend.SecretStore.SecretSummary;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.catalog.RunParameters;
+import dev.gantry.catalog.ScheduledFlow;
+import dev.gantry.domain.AgentInfo;
 import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.NewRun;
 import dev.gantry.domain.RunState;
+import dev.gantry.domain.StateChange;
+import dev.gantry.domain.TaskRun;
+import dev.gantry.explain.FlowCoverage;
+import dev.gantry.explain.RunDiagnosis;
 import dev.gantry.home.GantryHome;
 import dev.gantry.registration.FlowRegistrar;
 import dev.gantry.registration.Registration;
+import dev.gantry.secrets.MasterKey;
 import dev.gantry.secrets.SecretVault;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * The Java API behind the CLI: register flows, create and cancel runs.
+ * The application API: the operations users perform on Gantry — register flows, create, cancel,
+ * inspect and explain runs, list flows, runs and agents, read logs, set secrets, pause and resume
+ * schedules. The CLI calls it, and a server can expose it; it speaks domain values, never text for
+ * a terminal.
  *
  * <pre>{@code
  * try (GantryClient gantry = GantryClient.open(GantryHome.resolve(null), null)) {
@@ -87,6 +102,67 @@ public final class GantryClient implements AutoCloseable {
         .orElseThrow(() -> new UnknownRunException(idOrPrefix));
   }
 
+  /** The newest version of every registered flow. */
+  public List<RegisteredFlow> flows() {
+    return backend.flows().listLatest();
+  }
+
+  /** The flow version with this id, if any. */
+  public Optional<RegisteredFlow> flowVersion(long flowId) {
+    return backend.flows().find(flowId);
+  }
+
+  /**
+   * The warning to show after registering a flow that no live agent could run, if any: the labels
+   * the closest agents lack.
+   */
+  public Optional<String> coverageWarning(RegisteredFlow flow) {
+    return FlowCoverage.warning(flow.labelSet(), agents(), Instant.now());
+  }
+
+  /** The flows that have a schedule. */
+  public List<ScheduledFlow> schedules() {
+    return backend.flows().scheduled();
+  }
+
+  /**
+   * Pauses or resumes a flow's schedule.
+   *
+   * @throws UnknownFlowException when no flow has that name
+   * @throws NoScheduleException when the flow has no schedule
+   */
+  public void pauseSchedule(String flowName, boolean paused) {
+    flow(flowName); // names an unknown flow in the error
+    if (!backend.flows().pauseSchedule(flowName, paused)) {
+      throw new NoScheduleException(flowName);
+    }
+  }
+
+  /** Runs newest first, of one flow (null: all) in the given states (empty: any). */
+  public List<FlowRun> runs(String flowName, Set<RunState> states, int limit) {
+    return backend.runs().list(flowName, states, limit);
+  }
+
+  /** A run's state changes, oldest first. */
+  public List<StateChange> history(String runId) {
+    return backend.runs().history(runId);
+  }
+
+  /** The task runs a run has reported. */
+  public List<TaskRun> tasks(String runId) {
+    return backend.runs().taskRuns(runId);
+  }
+
+  /** Up to {@code limit} of a run's log records after the record with id {@code afterId}. */
+  public List<LogRecord> logs(String runId, long afterId, int limit) {
+    return backend.runs().logs(runId, afterId, limit);
+  }
+
+  /** Why the run is not running yet (or that it is), from the agents alive now. */
+  public RunDiagnosis explain(String idOrPrefix, Duration staleAfter) {
+    return RunDiagnosis.of(run(idOrPrefix), agents(), Instant.now(), staleAfter);
+  }
+
   /** Requests a cancel and returns the run's state after it. */
   public RunState cancel(String idOrPrefix) {
     FlowRun run = run(idOrPrefix);
@@ -94,6 +170,36 @@ public final class GantryClient implements AutoCloseable {
         .runs()
         .requestCancel(run.id(), "cancel requested")
         .orElseThrow(() -> new UnknownRunException(idOrPrefix));
+  }
+
+  /** Every agent that has started, alive or not. */
+  public List<AgentInfo> agents() {
+    return backend.agents().list();
+  }
+
+  /**
+   * Encrypts and stores a secret; returns the key it was encrypted with.
+   *
+   * @throws IllegalArgumentException when the name or value is not allowed
+   */
+  public MasterKey setSecret(String name, String value) {
+    return SecretVault.of(backend, home.dir()).set(name, value);
+  }
+
+  /** The secrets' names and when they were set, never values. */
+  public List<SecretSummary> secrets() {
+    return backend.secrets().list();
+  }
+
+  /**
+   * Deletes a secret.
+   *
+   * @throws UnknownSecretException when no secret has that name
+   */
+  public void deleteSecret(String name) {
+    if (!backend.secrets().delete(name)) {
+      throw new UnknownSecretException(name);
+    }
   }
 
   @Override
@@ -118,6 +224,27 @@ public final class GantryClient implements AutoCloseable {
 
     public UnknownRunException(String id) {
       super("no run with id '" + id + "'; see `gantry run list`");
+    }
+  }
+
+  /** The flow has no schedule to pause or resume. */
+  public static final class NoScheduleException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public NoScheduleException(String flowName) {
+      super(
+          "flow '"
+              + flowName
+              + "' has no schedule; register it with --cron EXPR or --interval DURATION");
+    }
+  }
+
+  /** No secret has the name. */
+  public static final class UnknownSecretException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public UnknownSecretException(String name) {
+      super("no secret named '" + name + "'; see `gantry secret list`");
     }
   }
 }

@@ -1,25 +1,22 @@
 package dev.gantry.kubernetes;
 
+import dev.gantry.launch.Launcher;
 import dev.gantry.launch.LauncherProvider;
 
-/**
- * Registers {@code gantry agent start kubernetes}; {@link #installCommand()} is {@code gantry agent
- * install kubernetes}.
- */
-public final class KubernetesLauncherProvider implements LauncherProvider {
+/** The {@code kubernetes} kind: each run as a Kubernetes Job. */
+public final class KubernetesLauncherProvider implements LauncherProvider<KubernetesSettings> {
   @Override
   public String kind() {
     return "kubernetes";
   }
 
   @Override
-  public Object startCommand() {
-    return new KubernetesAgentStartCommand();
+  public Class<KubernetesSettings> settingsType() {
+    return KubernetesSettings.class;
   }
 
-  /** A new picocli command object for {@code gantry agent install kubernetes}. */
   @Override
-  public Object installCommand() {
-    return new KubernetesInstallCommand();
+  public Launcher create(KubernetesSettings settings) {
+    return new KubernetesLauncher(settings);
   }
 }

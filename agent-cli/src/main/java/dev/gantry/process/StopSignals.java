@@ -1,4 +1,4 @@
-package dev.gantry.cli;
+package dev.gantry.process;
 
 import sun.misc.Signal;
 

@@ -81,7 +81,7 @@ public final class SecretCommand {
       try (GantryClient gantry = backend.open()) {
         MasterKey key;
         try {
-          key = SecretVault.of(gantry.backend(), gantry.home().dir()).set(name, value);
+          key = gantry.setSecret(name, value);
         } catch (IllegalArgumentException e) {
           throw new UserError(e.getMessage());
         }
@@ -154,7 +154,7 @@ public final class SecretCommand {
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.open()) {
         Table table = new Table("NAME", "UPDATED");
-        for (SecretSummary secret : gantry.backend().secrets().list()) {
+        for (SecretSummary secret : gantry.secrets()) {
           table.row(secret.name(), Render.time(secret.updatedAt()));
         }
         if (table.isEmpty()) {
@@ -180,9 +180,7 @@ public final class SecretCommand {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.open()) {
-        if (!gantry.backend().secrets().delete(name)) {
-          throw new UserError("no secret named '" + name + "'; see `gantry secret list`");
-        }
+        gantry.deleteSecret(name);
         out.printf(
             "Secret %s deleted; runs of flows that need it now fail at launch until it is set"
                 + " again%n",

@@ -3,7 +3,7 @@ package dev.gantry.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.gantry.docker.DockerAgentStartCommand;
+import dev.gantry.cli.DockerAgentStartCommand;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -44,7 +44,9 @@ class DeployManifestsTest {
     }
 
     assertThat(byKindAndName(files))
-        .isEqualTo(byKindAndName(ManifestYaml.read(AgentManifestTest.install(), "install output")));
+        .isEqualTo(
+            byKindAndName(
+                ManifestYaml.read(KubernetesInstallCommandTest.install(), "install output")));
   }
 
   @Test
@@ -74,7 +76,9 @@ class DeployManifestsTest {
     String rendered = kustomize(BASE);
 
     assertThat(byKindAndName(ManifestYaml.read(rendered, "kubectl kustomize " + BASE)))
-        .isEqualTo(byKindAndName(ManifestYaml.read(AgentManifestTest.install(), "install output")));
+        .isEqualTo(
+            byKindAndName(
+                ManifestYaml.read(KubernetesInstallCommandTest.install(), "install output")));
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.gantry.cli;
 
-import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.agent.SecretSource;
 import dev.gantry.catalog.RegisteredFlow;
@@ -13,6 +12,7 @@ import dev.gantry.flow.TaskState;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.home.GantryHome;
 import dev.gantry.launch.local.LocalLauncher;
+import dev.gantry.process.AgentProcess;
 import dev.gantry.registration.Registration;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -91,23 +91,21 @@ public final class BenchCommand {
             AgentOptions.defaults("bench@" + Local.hostName(), flow.labelSet())
                 .withPollInterval(pollInterval)
                 .withMaxConcurrent(1);
-        Agent agent = new Agent(gantry.backend(), launcher, options, SecretSource.NONE);
-        agent.start();
-        try {
+        try (AgentProcess agent =
+            AgentProcess.start(
+                gantry, launcher, options, SecretSource.NONE, AgentProcess.Settings.embedded())) {
           // warm the file cache and the database
           measureOne(gantry, flow, new ArrayList<>());
           measureOne(gantry, flow, new ArrayList<>());
           for (int i = 0; i < runs; i++) {
             baseline.add(bareJavaVersion());
             FlowRun run = measureOne(gantry, flow, dueToTask);
-            var history = gantry.backend().runs().history(run.id());
+            var history = gantry.history(run.id());
             Instant submitted = at(history, RunState.Submitted);
             Instant running = at(history, RunState.Running);
             dueToClaim.add(Duration.between(run.scheduledAt(), submitted).toMillis());
             claimToRunning.add(Duration.between(submitted, running).toMillis());
           }
-        } finally {
-          agent.stop();
         }
       }
       long base = median(baseline);
@@ -149,7 +147,7 @@ public final class BenchCommand {
           throw new UserError("run " + run.id() + " did not start a task within 60 s");
         }
         Thread.sleep(2);
-        firstTask = firstTaskStart(gantry.backend().runs().taskRuns(run.id()));
+        firstTask = firstTaskStart(gantry.tasks(run.id()));
       }
       into.add(Duration.between(run.scheduledAt(), firstTask).toMillis());
       while (!gantry.run(run.id()).state().isTerminal()) {

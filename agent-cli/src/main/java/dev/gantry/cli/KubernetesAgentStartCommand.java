@@ -1,8 +1,7 @@
-package dev.gantry.kubernetes;
+package dev.gantry.cli;
 
-import dev.gantry.cli.AgentStartCommand;
-import dev.gantry.cli.DurationConverter;
-import dev.gantry.launch.Launcher;
+import dev.gantry.kubernetes.JobTemplate;
+import dev.gantry.kubernetes.KubernetesSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ import picocli.CommandLine.Option;
       "Stops gracefully on SIGTERM or Ctrl-C; the Jobs of an agent that died keep running and are"
           + " found again by their labels."
     })
-public final class KubernetesAgentStartCommand extends AgentStartCommand {
+public final class KubernetesAgentStartCommand extends AgentStartCommand<KubernetesSettings> {
 
   @Option(
       names = "--namespace",
@@ -107,12 +106,12 @@ public final class KubernetesAgentStartCommand extends AgentStartCommand {
   }
 
   @Override
-  protected Launcher createLauncher() {
-    return new KubernetesLauncher(settings());
+  protected Class<KubernetesSettings> settingsType() {
+    return KubernetesSettings.class;
   }
 
-  /** The launcher settings these options describe; throws naming a malformed option. */
-  KubernetesSettings settings() {
+  @Override
+  public KubernetesSettings settings() {
     return KubernetesSettings.builder()
         .namespace(namespace)
         .serviceAccount(serviceAccount)

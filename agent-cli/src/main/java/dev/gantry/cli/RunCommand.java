@@ -58,7 +58,7 @@ public final class RunCommand {
       states.forEach(s -> wanted.add(RunState.parse(s)));
       try (GantryClient gantry = backend.open()) {
         Table table = new Table("ID", "FLOW", "STATE", "LABELS", "CREATED", "DURATION", "MESSAGE");
-        for (FlowRun run : gantry.backend().runs().list(flow, wanted, limit)) {
+        for (FlowRun run : gantry.runs(flow, wanted, limit)) {
           table.row(
               run.id(),
               run.flowName() + " v" + run.flowVersion(),
@@ -95,12 +95,12 @@ public final class RunCommand {
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.open()) {
         FlowRun run = gantry.run(id);
-        RegisteredFlow flow = gantry.backend().flows().find(run.flowId()).orElse(null);
+        RegisteredFlow flow = gantry.flowVersion(run.flowId()).orElse(null);
         printRun(out, run, flow);
         out.println();
-        printHistory(out, gantry.backend().runs().history(run.id()));
+        printHistory(out, gantry.history(run.id()));
         out.println();
-        printTasks(out, gantry.backend().runs().taskRuns(run.id()));
+        printTasks(out, gantry.tasks(run.id()));
         out.flush();
       }
       return 0;
@@ -192,7 +192,7 @@ public final class RunCommand {
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.open()) {
         FlowRun run = gantry.run(id);
-        RunWatcher watcher = new RunWatcher(gantry.backend().runs(), out, false, true);
+        RunWatcher watcher = new RunWatcher(gantry, out, false, true);
         if (follow) {
           watcher.follow(run.id());
         } else {

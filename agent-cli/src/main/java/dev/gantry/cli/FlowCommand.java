@@ -9,7 +9,6 @@ import dev.gantry.catalog.WhenLimited;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
-import dev.gantry.explain.FlowCoverage;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Module;
 import dev.gantry.flow.storage.Storage;
@@ -18,7 +17,6 @@ import dev.gantry.schedule.CronSchedules;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -211,8 +209,7 @@ public final class FlowCommand {
           out.printf("  infrastructure retries: %d%n", flow.policy().infrastructureRetries());
         }
         out.flush();
-        FlowCoverage.warning(flow.labelSet(), gantry.backend().agents().list(), Instant.now())
-            .ifPresent(spec.commandLine().getErr()::println);
+        gantry.coverageWarning(flow).ifPresent(spec.commandLine().getErr()::println);
         spec.commandLine().getErr().flush();
       }
       return 0;
@@ -247,7 +244,7 @@ public final class FlowCommand {
       try (GantryClient gantry = backend.open()) {
         Table table =
             new Table("NAME", "VERSION", "FORMAT", "IMAGE", "LABELS (SOURCE)", "REGISTERED");
-        for (RegisteredFlow flow : gantry.backend().flows().listLatest()) {
+        for (RegisteredFlow flow : gantry.flows()) {
           table.row(
               flow.name(),
               flow.version(),
@@ -313,7 +310,7 @@ public final class FlowCommand {
         if (follow == null || !follow.watch) {
           return 0;
         }
-        RunState end = new RunWatcher(gantry.backend().runs(), out, true, true).follow(run.id());
+        RunState end = new RunWatcher(gantry, out, true, true).follow(run.id());
         FlowRun finished = gantry.run(run.id());
         out.printf(
             "Run %s ended %s%s%n",

@@ -1,8 +1,11 @@
-package dev.gantry.docker;
+package dev.gantry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gantry.docker.DockerLauncherProvider;
+import dev.gantry.docker.DockerSettings;
+import dev.gantry.docker.VolumeMount;
 import dev.gantry.flow.GantryVersion;
 import java.time.Duration;
 import java.util.List;
@@ -93,7 +96,9 @@ class DockerAgentStartCommandTest {
     DockerLauncherProvider provider = new DockerLauncherProvider();
 
     assertThat(provider.kind()).isEqualTo("docker");
-    assertThat(provider.startCommand()).isInstanceOf(DockerAgentStartCommand.class);
+    assertThat(provider.settingsType()).isEqualTo(DockerSettings.class);
+    assertThat(agentStart().getSubcommands().get("docker").<Object>getCommand())
+        .isInstanceOf(DockerAgentStartCommand.class);
     assertThat(
             java.util.ServiceLoader.load(dev.gantry.launch.LauncherProvider.class).stream()
                 .map(p -> p.type().getName())
@@ -108,6 +113,10 @@ class DockerAgentStartCommandTest {
     assertThat(DockerSettings.parseMemory("2048k")).isEqualTo(2L << 20);
     assertThat(DockerSettings.parseMemory("10485760")).isEqualTo(10L << 20);
     assertThat(List.of(DockerSettings.parseMemory("7340032b"))).containsExactly(7L << 20);
+  }
+
+  static CommandLine agentStart() {
+    return Gantry.commandLine().getSubcommands().get("agent").getSubcommands().get("start");
   }
 
   private static DockerAgentStartCommand parse(String... args) {

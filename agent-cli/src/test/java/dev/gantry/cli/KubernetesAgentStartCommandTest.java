@@ -1,8 +1,9 @@
-package dev.gantry.kubernetes;
+package dev.gantry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gantry.kubernetes.KubernetesSettings;
 import dev.gantry.launch.LauncherProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,14 @@ class KubernetesAgentStartCommandTest {
         .anySatisfy(
             provider -> {
               assertThat(provider.kind()).isEqualTo("kubernetes");
-              assertThat(provider.startCommand()).isInstanceOf(KubernetesAgentStartCommand.class);
+              assertThat(provider.settingsType()).isEqualTo(KubernetesSettings.class);
             });
+    assertThat(
+            DockerAgentStartCommandTest.agentStart()
+                .getSubcommands()
+                .get("kubernetes")
+                .<Object>getCommand())
+        .isInstanceOf(KubernetesAgentStartCommand.class);
   }
 
   @Test

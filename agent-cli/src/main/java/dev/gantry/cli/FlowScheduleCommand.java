@@ -35,7 +35,7 @@ public final class FlowScheduleCommand {
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.open()) {
         Table table = new Table("FLOW", "VERSION", "SCHEDULE", "STATE");
-        for (ScheduledFlow flow : gantry.backend().flows().scheduled()) {
+        for (ScheduledFlow flow : gantry.schedules()) {
           table.row(
               flow.name(),
               flow.version(),
@@ -97,13 +97,7 @@ public final class FlowScheduleCommand {
       String name,
       boolean paused) {
     try (GantryClient gantry = backend.open()) {
-      gantry.flow(name); // names an unknown flow in the error
-      if (!gantry.backend().flows().pauseSchedule(name, paused)) {
-        throw new UserError(
-            "flow '"
-                + name
-                + "' has no schedule; register it with --cron EXPR or --interval DURATION");
-      }
+      gantry.pauseSchedule(name, paused);
       PrintWriter out = spec.commandLine().getOut();
       out.printf("Schedule of flow %s %s%n", name, paused ? "paused" : "resumed");
       out.flush();

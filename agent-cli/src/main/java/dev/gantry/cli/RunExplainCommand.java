@@ -1,11 +1,9 @@
 package dev.gantry.cli;
 
 import dev.gantry.client.GantryClient;
-import dev.gantry.domain.FlowRun;
 import dev.gantry.explain.RunDiagnosis;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,9 +37,7 @@ public final class RunExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (GantryClient gantry = backend.open()) {
-      FlowRun run = gantry.run(id);
-      RunDiagnosis diagnosis =
-          RunDiagnosis.of(run, gantry.backend().agents().list(), Instant.now(), staleAfter);
+      RunDiagnosis diagnosis = gantry.explain(id, staleAfter);
       diagnosis.lines().forEach(out::println);
       out.flush();
     }

@@ -1,6 +1,5 @@
 package dev.gantry.cli;
 
-import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.client.GantryClient;
@@ -8,6 +7,7 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launch.local.LocalLauncher;
+import dev.gantry.process.AgentProcess;
 import dev.gantry.registration.Registration;
 import dev.gantry.secrets.BackendSecretSource;
 import java.io.IOException;
@@ -63,35 +63,32 @@ public final class DemoCommand implements Callable<Integer> {
       AgentOptions options =
           AgentOptions.defaults("demo@" + Local.hostName(), flow.labelSet())
               .withPollInterval(Duration.ofMillis(100));
-      Agent agent =
-          new Agent(
-              gantry.backend(),
+      try (AgentProcess agent =
+          AgentProcess.start(
+              gantry,
               launcher,
               options,
-              BackendSecretSource.of(gantry.backend(), gantry.home().dir()));
-      agent.start();
-      out.printf("2. Started local agent %s with labels %s%n", options.name(), options.labels());
-      try {
+              BackendSecretSource.of(gantry.backend(), gantry.home().dir()),
+              AgentProcess.Settings.embedded())) {
+        out.printf("2. Started local agent %s with labels %s%n", options.name(), options.labels());
         FlowRun run =
             gantry.createRun(flow.name(), Map.of("rows", Integer.toString(rows)), Set.of());
         out.printf("3. Created run %s; following it:%n", run.id());
         out.flush();
-        RunState end = new RunWatcher(gantry.backend().runs(), out, true, false).follow(run.id());
+        RunState end = new RunWatcher(gantry, out, true, false).follow(run.id());
 
         FlowRun finished = gantry.run(run.id());
         out.println();
         RunCommand.printRun(out, finished, flow);
         out.println();
-        RunCommand.printTasks(out, gantry.backend().runs().taskRuns(run.id()));
+        RunCommand.printTasks(out, gantry.tasks(run.id()));
         out.println();
         out.println("Logs:");
-        new RunWatcher(gantry.backend().runs(), out, false, true).printLogs(run.id());
+        new RunWatcher(gantry, out, false, true).printLogs(run.id());
         out.println();
         out.printf("Run %s ended %s%n", run.id(), end);
         out.flush();
         return end == RunState.Success ? 0 : 1;
-      } finally {
-        agent.stop();
       }
     }
   }

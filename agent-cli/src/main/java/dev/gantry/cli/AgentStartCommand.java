@@ -1,28 +1,26 @@
 package dev.gantry.cli;
 
-import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.HealthServer;
-import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.client.GantryClient;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launch.Launcher;
-import dev.gantry.schedule.FlowScheduler;
+import dev.gantry.launch.LauncherProvider;
+import dev.gantry.process.AgentProcess;
 import dev.gantry.secrets.BackendSecretSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The options every {@code gantry agent start KIND} shares; each launcher kind subclasses it with
- * its own options and makes its {@link Launcher}. Runs until SIGTERM/SIGINT, then stops gracefully.
+ * its own options, mapped to the settings its {@link LauncherProvider} makes a {@link Launcher}
+ * from. Runs an {@link AgentProcess} until SIGTERM/SIGINT, then stops gracefully.
  */
-public abstract class AgentStartCommand implements Callable<Integer> {
+public abstract class AgentStartCommand<S> implements Callable<Integer> {
   @Mixin protected BackendOptions backend;
 
   @Option(
@@ -121,19 +119,19 @@ public abstract class AgentStartCommand implements Callable<Integer> {
               + " creates one run). --no-scheduler leaves it to other agents.")
   protected boolean scheduler;
 
-  /** Starts firing flow schedules in this process, unless --no-scheduler. */
-  private FlowScheduler startSchedules(GantryClient gantry) {
-    if (!scheduler || !(gantry.backend() instanceof JdbcBackend jdbc)) {
-      return null;
-    }
-    return FlowScheduler.start(jdbc, jdbc.dataSource(), FlowScheduler.Options.defaults());
-  }
-
   /** The launcher kind, as in {@code gantry agent start KIND}. */
   protected abstract String kind();
 
-  /** Creates the launcher from the kind's options. */
-  protected abstract Launcher createLauncher();
+  /** The type of the kind's launcher settings. */
+  protected abstract Class<S> settingsType();
+
+  /** The launcher settings these options describe; throws naming a malformed option. */
+  public abstract S settings();
+
+  /** Creates the launcher from the kind's options, through the kind's installed provider. */
+  protected Launcher createLauncher() {
+    return LauncherProvider.find(kind(), settingsType()).create(settings());
+  }
 
   protected AgentOptions agentOptions() {
     return new AgentOptions(
@@ -153,33 +151,14 @@ public abstract class AgentStartCommand implements Callable<Integer> {
     AgentOptions options = agentOptions();
     try (GantryClient gantry = backend.open();
         Launcher launcher = createLauncher()) {
-      Agent agent =
-          new Agent(
-              gantry.backend(),
+      AgentProcess process =
+          AgentProcess.start(
+              gantry,
               launcher,
               options,
-              BackendSecretSource.of(gantry.backend(), gantry.home().dir()));
-      FlowScheduler schedules = startSchedules(gantry);
-      Thread hook =
-          new Thread(
-              () -> {
-                if (schedules != null) {
-                  schedules.close(); // no new runs from this process while it stops
-                }
-                agent.stop();
-              },
-              "gantry-agent-stop");
-      Runtime.getRuntime().addShutdownHook(hook);
-      StopSignals.onTermination(agent::stop);
-      agent.start();
-      try (HealthServer health =
-          healthPort >= 0 ? HealthServer.start(agent, healthBind, healthPort) : null) {
-        if (health != null) {
-          LoggerFactory.getLogger(AgentStartCommand.class)
-              .info("health endpoints on {}:{}/health/{{live,ready}}", healthBind, health.port());
-        }
-        agent.awaitStopped();
-      }
+              BackendSecretSource.of(gantry.backend(), gantry.home().dir()),
+              new AgentProcess.Settings(scheduler, healthBind, healthPort, true));
+      process.awaitStopped();
     }
     return 0;
   }

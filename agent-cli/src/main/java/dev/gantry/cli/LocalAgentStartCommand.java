@@ -1,7 +1,6 @@
 package dev.gantry.cli;
 
-import dev.gantry.launch.Launcher;
-import dev.gantry.launch.local.LocalLauncher;
+import dev.gantry.launch.local.LocalLauncherProvider;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -15,7 +14,8 @@ import picocli.CommandLine.Option;
       "Start an agent that runs each flow run in a child JVM on this machine.",
       "Stops gracefully on SIGTERM or Ctrl-C: no new claims, running runs get the grace period."
     })
-public final class LocalAgentStartCommand extends AgentStartCommand {
+public final class LocalAgentStartCommand
+    extends AgentStartCommand<LocalLauncherProvider.Settings> {
 
   @Option(
       names = "--java-opt",
@@ -38,8 +38,12 @@ public final class LocalAgentStartCommand extends AgentStartCommand {
   }
 
   @Override
-  protected Launcher createLauncher() {
-    return new LocalLauncher(
-        javaOptions.isEmpty() ? LocalLauncher.DEFAULT_JVM_OPTIONS : javaOptions, warmStart);
+  protected Class<LocalLauncherProvider.Settings> settingsType() {
+    return LocalLauncherProvider.Settings.class;
+  }
+
+  @Override
+  public LocalLauncherProvider.Settings settings() {
+    return new LocalLauncherProvider.Settings(javaOptions, warmStart);
   }
 }

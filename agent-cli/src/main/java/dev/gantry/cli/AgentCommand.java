@@ -1,5 +1,6 @@
 package dev.gantry.cli;
 
+import dev.gantry.client.AgentStatus;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.AgentInfo;
 import java.io.PrintWriter;
@@ -56,13 +57,8 @@ public final class AgentCommand {
         Table table =
             new Table("NAME", "KIND", "HOST", "LABELS", "RUNS", "STATUS", "LAST HEARTBEAT", "ID");
         Instant now = Instant.now();
-        for (AgentInfo agent : gantry.backend().agents().list()) {
-          String status =
-              agent.stoppedAt() != null
-                  ? "stopped"
-                  : Duration.between(agent.heartbeatAt(), now).compareTo(staleAfter) > 0
-                      ? "stale"
-                      : "alive";
+        for (AgentInfo agent : gantry.agents()) {
+          AgentStatus status = AgentStatus.of(agent, now, staleAfter);
           table.row(
               agent.name(),
               agent.kind(),

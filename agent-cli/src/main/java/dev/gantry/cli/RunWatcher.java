@@ -1,6 +1,6 @@
 package dev.gantry.cli;
 
-import dev.gantry.backend.RunStore;
+import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunState;
@@ -13,15 +13,15 @@ import java.util.List;
 final class RunWatcher {
   private static final Duration POLL = Duration.ofMillis(200);
 
-  private final RunStore runs;
+  private final GantryClient gantry;
   private final PrintWriter out;
   private final boolean states;
   private final boolean logs;
   private int statesShown;
   private long lastLogId;
 
-  RunWatcher(RunStore runs, PrintWriter out, boolean states, boolean logs) {
-    this.runs = runs;
+  RunWatcher(GantryClient gantry, PrintWriter out, boolean states, boolean logs) {
+    this.gantry = gantry;
     this.out = out;
     this.states = states;
     this.logs = logs;
@@ -30,7 +30,7 @@ final class RunWatcher {
   /** Prints what is new until the run is in a terminal state; returns that state. */
   RunState follow(String runId) throws InterruptedException {
     while (true) {
-      FlowRun run = runs.find(runId).orElseThrow();
+      FlowRun run = gantry.run(runId);
       printNew(runId);
       if (run.state().isTerminal()) {
         printNew(runId); // anything stored between the two reads
@@ -50,7 +50,7 @@ final class RunWatcher {
       drainLogs(runId);
     }
     if (states) {
-      List<StateChange> history = runs.history(runId);
+      List<StateChange> history = gantry.history(runId);
       for (; statesShown < history.size(); statesShown++) {
         StateChange change = history.get(statesShown);
         out.println(
@@ -65,7 +65,7 @@ final class RunWatcher {
 
   private void drainLogs(String runId) {
     while (true) {
-      List<LogRecord> page = runs.logs(runId, lastLogId, 500);
+      List<LogRecord> page = gantry.logs(runId, lastLogId, 500);
       for (LogRecord record : page) {
         out.println(Render.logLine(record));
         lastLogId = record.id();

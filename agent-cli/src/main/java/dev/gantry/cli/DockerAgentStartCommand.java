@@ -1,8 +1,7 @@
-package dev.gantry.docker;
+package dev.gantry.cli;
 
-import dev.gantry.cli.AgentStartCommand;
-import dev.gantry.cli.DurationConverter;
-import dev.gantry.launch.Launcher;
+import dev.gantry.docker.DockerSettings;
+import dev.gantry.docker.VolumeMount;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,7 @@ import picocli.CommandLine.Option;
       "Stops gracefully on SIGTERM or Ctrl-C; run containers of an agent that died keep running"
           + " and are found again by their labels."
     })
-public final class DockerAgentStartCommand extends AgentStartCommand {
+public final class DockerAgentStartCommand extends AgentStartCommand<DockerSettings> {
 
   @Option(
       names = "--base-url",
@@ -88,12 +87,12 @@ public final class DockerAgentStartCommand extends AgentStartCommand {
   }
 
   @Override
-  protected Launcher createLauncher() {
-    return new DockerLauncher(settings());
+  protected Class<DockerSettings> settingsType() {
+    return DockerSettings.class;
   }
 
-  /** The launcher settings these options describe; throws naming a malformed option. */
-  DockerSettings settings() {
+  @Override
+  public DockerSettings settings() {
     List<VolumeMount> mounts = new ArrayList<>();
     volumes.forEach(v -> mounts.add(VolumeMount.parse(v)));
     return new DockerSettings(

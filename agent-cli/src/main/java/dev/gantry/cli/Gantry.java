@@ -4,7 +4,6 @@ import dev.gantry.bootstrap.Bootstrap;
 import dev.gantry.flow.GantryVersion;
 import dev.gantry.launch.LauncherProvider;
 import java.io.PrintWriter;
-import java.util.ServiceLoader;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.IVersionProvider;
@@ -30,15 +29,33 @@ public final class Gantry {
     CommandLine agent = root.getSubcommands().get("agent");
     CommandLine start = agent.getSubcommands().get("start");
     CommandLine install = agent.getSubcommands().get("install");
-    for (LauncherProvider provider : ServiceLoader.load(LauncherProvider.class)) {
-      start.addSubcommand(provider.kind(), provider.startCommand());
-      Object installer = provider.installCommand();
+    for (LauncherProvider<?> provider : LauncherProvider.installed()) {
+      AgentStartCommand<?> starter = startCommand(provider.kind());
+      if (starter != null) {
+        start.addSubcommand(provider.kind(), starter);
+      }
+      Object installer = installCommand(provider.kind());
       if (installer != null) {
         install.addSubcommand(provider.kind(), installer);
       }
     }
     root.setExecutionExceptionHandler(Gantry::reportError);
     return root;
+  }
+
+  /** The CLI's options for a launcher kind, or null for a kind this CLI has no command for. */
+  static AgentStartCommand<?> startCommand(String kind) {
+    return switch (kind) {
+      case "local" -> new LocalAgentStartCommand();
+      case "docker" -> new DockerAgentStartCommand();
+      case "kubernetes" -> new KubernetesAgentStartCommand();
+      default -> null;
+    };
+  }
+
+  /** {@code gantry agent install KIND} for the kinds that can be deployed, else null. */
+  static Object installCommand(String kind) {
+    return kind.equals("kubernetes") ? new KubernetesInstallCommand() : null;
   }
 
   /** Errors print as one line that says what is wrong; details only at debug level. */

@@ -1,5 +1,7 @@
-package dev.gantry.kubernetes;
+package dev.gantry.cli;
 
+import dev.gantry.kubernetes.AgentManifest;
+import dev.gantry.kubernetes.KubernetesSettings;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

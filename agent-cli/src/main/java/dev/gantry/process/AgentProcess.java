@@ -1,0 +1,122 @@
+package dev.gantry.process;
+
+import dev.gantry.agent.Agent;
+import dev.gantry.agent.AgentOptions;
+import dev.gantry.agent.HealthServer;
+import dev.gantry.agent.SecretSource;
+import dev.gantry.backend.jdbc.JdbcBackend;
+import dev.gantry.client.GantryClient;
+import dev.gantry.launch.Launcher;
+import dev.gantry.schedule.FlowScheduler;
+import java.io.IOException;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of an agent in this JVM: wires the backend, the agent, the flow scheduler,
+ * the health server, the stop signals and the shutdown hook, once, for {@code gantry agent start},
+ * {@code demo} and {@code bench}. The caller owns the client and the launcher and closes them after
+ * this.
+ *
+ * <p>Stop order: a SIGTERM/SIGINT stops the agent before the JVM's shutdown hooks run (see {@link
+ * StopSignals}); the hook closes the schedules before it stops the agent, so no new runs come from
+ * this process while it stops.
+ */
+public final class AgentProcess implements AutoCloseable {
+
+  /**
+   * What the process adds around the agent.
+   *
+   * @param scheduler fire flow schedules here (needs a JDBC backend)
+   * @param healthBind address of the health endpoints
+   * @param healthPort port of the health endpoints; negative for none
+   * @param daemon stop on SIGTERM/SIGINT and at JVM shutdown (an agent that is the process)
+   */
+  public record Settings(boolean scheduler, String healthBind, int healthPort, boolean daemon) {
+
+    /** An agent inside a command that stops it itself: no scheduler, health, signals or hook. */
+    public static Settings embedded() {
+      return new Settings(false, null, -1, false);
+    }
+  }
+
+  private final Agent agent;
+  private final FlowScheduler schedules;
+  private HealthServer health;
+
+  private AgentProcess(Agent agent, FlowScheduler schedules) {
+    this.agent = agent;
+    this.schedules = schedules;
+  }
+
+  /** Starts an agent with the given launcher on the client's backend, with what settings add. */
+  public static AgentProcess start(
+      GantryClient gantry,
+      Launcher launcher,
+      AgentOptions options,
+      SecretSource secrets,
+      Settings settings)
+      throws IOException {
+    Agent agent = new Agent(gantry.backend(), launcher, options, secrets);
+    AgentProcess process = new AgentProcess(agent, startSchedules(gantry, settings));
+    if (settings.daemon()) {
+      Runtime.getRuntime().addShutdownHook(new Thread(process::close, "gantry-agent-stop"));
+      StopSignals.onTermination(agent::stop);
+    }
+    agent.start();
+    if (settings.healthPort() >= 0) {
+      HealthServer health = HealthServer.start(agent, settings.healthBind(), settings.healthPort());
+      synchronized (process) {
+        process.health = health;
+      }
+      LoggerFactory.getLogger(AgentProcess.class)
+          .info(
+              "health endpoints on {}:{}/health/{{live,ready}}",
+              settings.healthBind(),
+              health.port());
+    }
+    return process;
+  }
+
+  /** Starts firing flow schedules in this process, if the settings ask for it. */
+  private static FlowScheduler startSchedules(GantryClient gantry, Settings settings) {
+    if (!settings.scheduler() || !(gantry.backend() instanceof JdbcBackend jdbc)) {
+      return null;
+    }
+    return FlowScheduler.start(jdbc, jdbc.dataSource(), FlowScheduler.Options.defaults());
+  }
+
+  public Agent agent() {
+    return agent;
+  }
+
+  /** The port the health endpoints listen on, or -1 when there are none. */
+  public synchronized int healthPort() {
+    return health == null ? -1 : health.port();
+  }
+
+  /** Blocks until the agent has stopped (by a signal, or {@link #close()}), then ends health. */
+  public void awaitStopped() {
+    try {
+      agent.awaitStopped();
+    } finally {
+      closeHealth();
+    }
+  }
+
+  /** Closes the schedules, then stops the agent gracefully and ends the health endpoints. */
+  @Override
+  public void close() {
+    if (schedules != null) {
+      schedules.close(); // no new runs from this process while it stops
+    }
+    agent.stop();
+    closeHealth();
+  }
+
+  private synchronized void closeHealth() {
+    if (health != null) {
+      health.close();
+      health = null;
+    }
+  }
+}
