@@ -62,7 +62,8 @@ final class PostgresRunClaimer implements RunClaimer {
         + " ORDER BY r.scheduled_at, r.id LIMIT ? FOR UPDATE SKIP LOCKED";
   }
 
-  private static String claimStatement(LabelCondition labels, String flowCondition) {
+  /** The claim: the poll, the move of the picked runs to Submitted and their history rows. */
+  static String claimStatement(LabelCondition labels, String flowCondition) {
     return "WITH picked AS ("
         + pollStatement(labels, flowCondition)
         + "),"

@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p>The statements are copies of the backend's ({@code dev.gantry.backend.jdbc.PostgresRunClaimer}
  * with the label rule of an agent without labels and the unlimited-flow condition), so the backend
- * needs no measuring hook; change them together.
+ * needs no measuring hook; {@code ClaimStatementProbeTest} fails when the two drift apart.
  */
 final class ClaimStatementProbe implements AutoCloseable {
 
@@ -38,7 +38,8 @@ final class ClaimStatementProbe implements AutoCloseable {
           + " WHERE lf.id = r.flow_id)"
           + " ORDER BY r.scheduled_at, r.id LIMIT ? FOR UPDATE SKIP LOCKED";
 
-  private static final String CLAIM =
+  /** The claim statement: the poll, the claim of the picked runs and their history rows. */
+  static final String CLAIM =
       "WITH picked AS ("
           + POLL
           + "),"
