@@ -1,6 +1,7 @@
 package dev.gantry.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -16,7 +17,12 @@ class ArchitectureTest {
       noClasses()
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("com.github.dockerjava..", "io.fabric8..", "org.testcontainers..")
+          .resideInAnyPackage(
+              "com.github.dockerjava..",
+              "io.fabric8..",
+              "org.testcontainers..",
+              "io.javalin..",
+              "org.eclipse.jetty..")
           .because("agent-core owns the Launcher SPI; Docker and Kubernetes live in adapters");
 
   @ArchTest
@@ -30,24 +36,15 @@ class ArchitectureTest {
           .because("user jars compile against the SDK alone and it sits on their parent loader");
 
   @ArchTest
-  static final ArchRule onlyTheCommandLineAndLaunchersKnowTheCommandLine =
+  static final ArchRule coreHasNoCommandLine =
       noClasses()
-          .that()
-          .resideInAnyPackage(
-              "dev.gantry.agent..",
-              "dev.gantry.backend..",
-              "dev.gantry.bundle..",
-              "dev.gantry.storage..",
-              "dev.gantry.bootstrap..",
-              "dev.gantry.registration..",
-              "dev.gantry.client..",
-              "dev.gantry.domain..",
-              "dev.gantry.catalog..",
-              "dev.gantry.explain..")
           .should()
+          .resideInAPackage("dev.gantry.cli..")
+          .orShould()
           .dependOnClassesThat()
-          .resideInAnyPackage("dev.gantry.cli..", "picocli..")
-          .because("the CLI is a thin layer over the client and the agent");
+          .resideInAnyPackage("picocli..", "dev.gantry.cli..", "dev.gantry.process..")
+          .because(
+              "the CLI and the process wiring live in agent-cli, over the client and the agent");
 
   @ArchTest
   static final ArchRule theDomainKnowsNoDatabase =
@@ -68,4 +65,12 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("dev.gantry.backend..", "java.sql..")
           .because("a run's container never receives database credentials");
+
+  @ArchTest
+  static final ArchRule packagesAreFreeOfCycles =
+      slices()
+          .matching("dev.gantry.(**)")
+          .should()
+          .beFreeOfCycles()
+          .because("the packages are the run's path: each depends only on the steps before it");
 }
