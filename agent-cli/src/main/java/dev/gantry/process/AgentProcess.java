@@ -2,7 +2,6 @@ package dev.gantry.process;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.HealthServer;
 import dev.gantry.agent.SecretSource;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.client.GantryClient;

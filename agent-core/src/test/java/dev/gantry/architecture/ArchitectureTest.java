@@ -22,8 +22,11 @@ class ArchitectureTest {
               "io.fabric8..",
               "org.testcontainers..",
               "io.javalin..",
-              "org.eclipse.jetty..")
-          .because("agent-core owns the Launcher SPI; Docker and Kubernetes live in adapters");
+              "org.eclipse.jetty..",
+              "com.sun.net.httpserver..")
+          .because(
+              "agent-core owns the Launcher SPI and the application API; Docker, Kubernetes and"
+                  + " HTTP serving live in adapters and agent-cli");
 
   @ArchTest
   static final ArchRule theSdkDependsOnNothingOfOurs =

@@ -1,8 +1,9 @@
-package dev.gantry.agent;
+package dev.gantry.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gantry.agent.Agent;
 import dev.gantry.testing.LocalGantry;
 import java.net.URI;
 import java.net.http.HttpClient;

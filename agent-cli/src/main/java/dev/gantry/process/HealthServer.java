@@ -1,7 +1,8 @@
-package dev.gantry.agent;
+package dev.gantry.process;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.gantry.agent.Agent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
