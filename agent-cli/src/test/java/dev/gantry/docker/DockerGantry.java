@@ -34,6 +34,14 @@ final class DockerGantry implements AutoCloseable {
 
   /** Starts an agent with the host label (local storage's) plus {@code extraLabels}. */
   Agent startAgent(String name, Set<String> extraLabels, DockerSettings settings) {
+    return startAgent(name, extraLabels, settings, SecretSource.NONE);
+  }
+
+  /**
+   * As {@link #startAgent(String, Set, DockerSettings)}, resolving secrets from {@code secrets}.
+   */
+  Agent startAgent(
+      String name, Set<String> extraLabels, DockerSettings settings, SecretSource secrets) {
     DockerLauncher launcher = new DockerLauncher(settings);
     launchers.add(launcher);
     AgentOptions quick = LocalGantry.quickOptions(name);
@@ -50,7 +58,7 @@ final class DockerGantry implements AutoCloseable {
             quick.orphanTimeout(),
             quick.gracePeriod(),
             quick.cancelGrace());
-    Agent agent = new Agent(local.client.backend(), launcher, options, SecretSource.NONE);
+    Agent agent = new Agent(local.client.backend(), launcher, options, secrets);
     agents.add(agent);
     agent.start();
     return agent;

@@ -9,6 +9,7 @@ import dev.gantry.flow.Flow;
 import dev.gantry.flow.FlowFactory;
 import dev.gantry.flow.FlowLoadException;
 import dev.gantry.flow.ParameterException;
+import dev.gantry.flow.Secrets;
 import dev.gantry.flow.run.FlowRunResult;
 import dev.gantry.flow.run.FlowRunner;
 import dev.gantry.storage.StorageException;
@@ -24,8 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code gantry execute flow-run}: runs one attempt of a flow run inside its container or child
- * JVM. Reads its instructions from the environment, fetches the bundle, verifies it, loads it, runs
- * it and reports through protocol lines on stdout and its exit code ({@link ExitCodes}).
+ * JVM. Reads its instructions from the environment (and, with {@link
+ * BootstrapSpec#SECRETS_ON_STDIN}, the run's secret values from the first line of stdin), fetches
+ * the bundle, verifies it, loads it, runs it and reports through protocol lines on stdout and its
+ * exit code ({@link ExitCodes}).
  */
 public final class Bootstrap {
   /** The Logback configuration of bootstrap processes; set before the first logger is made. */
@@ -79,10 +82,19 @@ public final class Bootstrap {
     Thread hook = new Thread(bootstrap::onTerminate, "gantry-terminate");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
+      Map<String, String> effective = env;
+      if ("true".equals(env.get(BootstrapSpec.SECRETS_ON_STDIN))) {
+        try {
+          effective = withSecretsFromStdin(env, stdin);
+        } catch (IllegalArgumentException | IOException e) {
+          return bootstrap.fail(ExitCodes.BAD_INPUT, "bootstrap: " + e.getMessage());
+        }
+      }
+      Secrets.deliver(BootstrapSpec.secretVariables(effective));
       if ("true".equals(env.get(BootstrapSpec.WATCH_STDIN))) {
         bootstrap.watchStdin(stdin);
       }
-      return bootstrap.run(env);
+      return bootstrap.run(effective);
     } finally {
       forwardOut.close();
       forwardErr.close();
@@ -95,6 +107,32 @@ public final class Bootstrap {
         // the JVM is already stopping; the hook is running or ran
       }
     }
+  }
+
+  /**
+   * {@code env} plus the secret values of the one JSON line the launcher writes on stdin first.
+   * Only {@code GANTRY_SECRET_<NAME>} variables are taken from it.
+   */
+  static Map<String, String> withSecretsFromStdin(Map<String, String> env, InputStream stdin)
+      throws IOException {
+    String line = Standby.readLine(stdin);
+    if (line == null) {
+      throw new IllegalArgumentException(
+          BootstrapSpec.SECRETS_ON_STDIN
+              + " is set but stdin ended before the line of secret values; the launcher that"
+              + " started this run went away before handing them over");
+    }
+    Map<String, String> values;
+    try {
+      values = FlatJson.decodeStrings(line);
+    } catch (IllegalArgumentException e) {
+      // never echo the line: it holds secret values
+      throw new IllegalArgumentException(
+          "the line of secret values on stdin is not a JSON object of strings");
+    }
+    Map<String, String> merged = new java.util.HashMap<>(env);
+    merged.putAll(BootstrapSpec.secretVariables(values));
+    return merged;
   }
 
   private int run(Map<String, String> env) {

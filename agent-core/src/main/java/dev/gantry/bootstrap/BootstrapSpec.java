@@ -52,6 +52,13 @@ public record BootstrapSpec(
    */
   public static final String STANDBY = "GANTRY_STANDBY";
 
+  /**
+   * Set by the Docker and local launchers on a run with secrets: before anything else the bootstrap
+   * reads one JSON line on stdin, an object of the {@code GANTRY_SECRET_<NAME>} variables and their
+   * values, so no value is in the process environment or the container's configuration.
+   */
+  public static final String SECRETS_ON_STDIN = "GANTRY_SECRETS_ON_STDIN";
+
   public BootstrapSpec {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(flowName, "flowName");
@@ -79,6 +86,30 @@ public record BootstrapSpec(
     env.put(PARAMETERS, FlatJson.encode(new java.util.TreeMap<>(parameters)));
     env.put(SECRET_NAMES, String.join(",", new TreeSet<>(secretNames)));
     return env;
+  }
+
+  /** The {@code GANTRY_SECRET_<NAME>} variables of {@code env} with their values. */
+  public static Map<String, String> secretVariables(Map<String, String> env) {
+    Map<String, String> secrets = new LinkedHashMap<>();
+    env.forEach(
+        (name, value) -> {
+          if (isSecretVariable(name)) {
+            secrets.put(name, value);
+          }
+        });
+    return secrets;
+  }
+
+  /** {@code env} without its secret values ({@link #SECRET_NAMES} stays). */
+  public static Map<String, String> withoutSecretValues(Map<String, String> env) {
+    Map<String, String> rest = new LinkedHashMap<>(env);
+    rest.keySet().removeIf(BootstrapSpec::isSecretVariable);
+    return rest;
+  }
+
+  /** Whether a variable carries a secret's value: {@code GANTRY_SECRET_<NAME>}. */
+  public static boolean isSecretVariable(String name) {
+    return name.startsWith(SECRET_PREFIX) && !name.equals(SECRET_NAMES);
   }
 
   /**

@@ -51,7 +51,7 @@ final class Standby {
   }
 
   /** Reads up to a newline without buffering past it: the rest of stdin is watched for EOF. */
-  private static String readLine(InputStream in) throws IOException {
+  static String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
     for (int b; (b = in.read()) >= 0; ) {
       if (b == '\n') {

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
+import dev.gantry.bootstrap.BootstrapSpec;
 import dev.gantry.launch.LaunchRequest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,7 +22,9 @@ import java.util.Optional;
  * @param name {@code gantry-RUN-ATTEMPT}
  * @param labels {@link ContainerLabels#of the run's labels}
  * @param environment {@code NAME=value} pairs: the agent's {@code --env} first, then the run's
- *     bootstrap variables and secrets, which win over them
+ *     bootstrap variables, which win over them; never a secret's value
+ * @param secretsOnStdin the run has secrets: the container keeps stdin open for the one line of
+ *     values the launcher writes before it starts ({@link SecretHandoff})
  * @param binds the agent's volumes, then the run's bundle mount
  * @param networkMode the first network, the container is created in; null for the engine's default
  * @param extraNetworks the other networks, connected before the container starts
@@ -37,7 +40,8 @@ public record ContainerSpec(
     String networkMode,
     List<String> extraNetworks,
     Long memoryBytes,
-    List<String> command) {
+    List<String> command,
+    boolean secretsOnStdin) {
 
   /** The arguments every run container gets: the bootstrap of {@code gantry execute flow-run}. */
   public static final List<String> RUN_COMMAND = List.of("execute", "flow-run");
@@ -54,9 +58,16 @@ public record ContainerSpec(
   public static ContainerSpec forRun(
       DockerSettings settings, LaunchRequest request, String image, Optional<Bind> bundle) {
     List<String> env = new ArrayList<>();
-    // The agent's --env first: the run's own bootstrap variables and secrets win over them.
+    // The agent's --env first: the run's own bootstrap variables win over them. Secret values
+    // never go into the spec (docker inspect shows it to anyone with the socket): they reach the
+    // bootstrap on stdin.
     settings.environment().forEach((name, value) -> env.add(name + "=" + value));
-    request.environment().forEach((name, value) -> env.add(name + "=" + value));
+    BootstrapSpec.withoutSecretValues(request.environment())
+        .forEach((name, value) -> env.add(name + "=" + value));
+    boolean secrets = !BootstrapSpec.secretVariables(request.environment()).isEmpty();
+    if (secrets) {
+      env.add(BootstrapSpec.SECRETS_ON_STDIN + "=true");
+    }
 
     List<Bind> binds = new ArrayList<>();
     for (VolumeMount volume : settings.volumes()) {
@@ -74,7 +85,8 @@ public record ContainerSpec(
         networks.isEmpty() ? null : networks.get(0),
         networks.subList(Math.min(1, networks.size()), networks.size()),
         settings.memoryBytes(),
-        RUN_COMMAND);
+        RUN_COMMAND,
+        secrets);
   }
 
   /** The host side: mounts, the json-file log driver (the agent reads logs), network, memory. */
@@ -94,11 +106,16 @@ public record ContainerSpec(
 
   /** Writes this spec into a create command made for {@link #image}. */
   public CreateContainerCmd applyTo(CreateContainerCmd command) {
-    return command
+    command
         .withName(name)
         .withLabels(labels)
         .withEnv(environment)
         .withCmd(this.command)
         .withHostConfig(hostConfig());
+    if (secretsOnStdin) {
+      // stdin closes when the launcher's attachment ends: nothing more can be written to it.
+      command.withStdinOpen(true).withStdInOnce(true).withAttachStdin(true);
+    }
+    return command;
   }
 }

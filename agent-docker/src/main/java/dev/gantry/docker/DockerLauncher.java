@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
 import dev.gantry.agent.Redactor;
 import dev.gantry.bootstrap.BootstrapSpec;
+import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.launch.Infrastructure;
 import dev.gantry.launch.LaunchException;
 import dev.gantry.launch.LaunchRequest;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each flow run as a Docker container of the image its flow names (else the default image),
- * running {@code gantry execute flow-run} with the run's bootstrap environment and secrets.
+ * running {@code gantry execute flow-run} with the run's bootstrap environment; its secret values
+ * reach the bootstrap on the container's stdin ({@link SecretHandoff}), never in its configuration.
  *
  * <p>The launcher creates, starts, finds, discovers, cancels and removes containers; each run's
  * container is then watched by its {@link ContainerSupervisor}. Watching costs no thread per run:
@@ -54,6 +56,9 @@ public final class DockerLauncher implements Launcher {
   private final LauncherThreads threads = new LauncherThreads();
   private final WatchedContainers watched = new WatchedContainers();
   private final Map<String, Duration> cancelsBeforeStart = new ConcurrentHashMap<>();
+
+  /** How long attaching to a container's stdin and the engine's taking the secrets may take. */
+  static final Duration SECRET_HANDOFF_TIMEOUT = Duration.ofSeconds(30);
 
   public DockerLauncher(DockerSettings settings) {
     this(settings, LocalBundleMounts.inTempDir());
@@ -153,16 +158,36 @@ public final class DockerLauncher implements Launcher {
             null);
     ContainerSupervisor supervisor = supervise(run);
     long created = System.nanoTime();
+    SecretHandoff secrets = null;
     try {
       for (String network : spec.extraNetworks()) {
         docker.connectToNetworkCmd().withNetworkId(network).withContainerId(containerId).exec();
       }
+      if (spec.secretsOnStdin()) {
+        secrets =
+            SecretHandoff.attach(
+                connection.engineAddress(),
+                docker,
+                threads.timer(),
+                containerId,
+                FlatJson.encode(BootstrapSpec.secretVariables(request.environment())),
+                SECRET_HANDOFF_TIMEOUT);
+      }
       docker.startContainerCmd(containerId).exec();
-    } catch (RuntimeException e) {
+      if (secrets != null) {
+        secrets.awaitDelivered();
+        run.exit().whenComplete(secrets.closer());
+      }
+    } catch (IOException | RuntimeException e) {
+      if (secrets != null) {
+        secrets.close();
+      }
       watched.forget(supervisor);
       engine.remove(containerId);
       bundles.release(run.runId, run.attempt);
-      throw LaunchFailures.notStarted(request, run.shortId(), image, e);
+      throw e instanceof RuntimeException re
+          ? LaunchFailures.notStarted(request, run.shortId(), image, re)
+          : LaunchFailures.secretsNotDelivered(request, run.shortId(), e.getMessage(), e);
     }
     long started = System.nanoTime();
     supervisor.startFollowing();
@@ -221,15 +246,27 @@ public final class DockerLauncher implements Launcher {
   }
 
   private static List<String> secretValues(Map<String, String> environment) {
-    List<String> values = new ArrayList<>();
-    environment.forEach(
-        (name, value) -> {
-          if (name.startsWith(BootstrapSpec.SECRET_PREFIX)
-              && !name.equals(BootstrapSpec.SECRET_NAMES)) {
-            values.add(value);
-          }
-        });
-    return values;
+    return new ArrayList<>(BootstrapSpec.secretVariables(environment).values());
+  }
+
+  /**
+   * The console printer of a re-attached run. Its secret values were handed over on stdin and are
+   * nowhere on the engine, so they cannot be masked here: a run that has secrets is not printed.
+   * (What the agent stores is masked by its own reporter, which resolves the values again.)
+   */
+  private OutputSink adoptedSinkFor(String runId, Map<String, String> env, OutputSink output) {
+    if (settings.showFlowLogs()
+        && !env.getOrDefault(BootstrapSpec.SECRET_NAMES, "").isBlank()
+        && BootstrapSpec.secretVariables(env).isEmpty()) {
+      log.info(
+          "run {}: its output is not printed on this console after re-attaching: its secret"
+              + " values are unknown to the launcher, so they could not be masked; `gantry run"
+              + " logs {}` shows it masked",
+          runId,
+          runId);
+      return output;
+    }
+    return sinkFor(runId, secretValues(env), output);
   }
 
   private void onEvent(EngineEvent event) {
@@ -291,7 +328,7 @@ public final class DockerLauncher implements Launcher {
             inspected.getConfig() != null
                 ? inspected.getConfig().getImage()
                 : found.get(0).getImage(),
-            sinkFor(runId, secretValues(env), output),
+            adoptedSinkFor(runId, env, output),
             outputSince);
     ContainerSupervisor supervisor = supervise(run);
     ContainerState state = DockerContainerEngine.stateOf(inspected);

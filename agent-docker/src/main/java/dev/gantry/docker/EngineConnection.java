@@ -52,12 +52,17 @@ final class EngineConnection {
     return String.valueOf(config.getDockerHost());
   }
 
+  /** The engine's plain socket or TCP port, unless it is reached through TLS or a pipe. */
+  java.util.Optional<EngineAddress> engineAddress() {
+    return EngineAddress.of(config.getDockerHost(), config.getSSLConfig() != null);
+  }
+
   /**
    * Output streams multiplexed on one thread when the engine is reached over plain TCP or a unix
    * socket; else (TLS, a named pipe) a thread per followed run.
    */
   LogStreams logStreams() {
-    return EngineAddress.of(config.getDockerHost(), config.getSSLConfig() != null)
+    return engineAddress()
         .<LogStreams>map(SelectorLogStreams::new)
         .orElseGet(
             () -> {

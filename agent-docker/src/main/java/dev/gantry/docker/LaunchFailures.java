@@ -72,6 +72,21 @@ final class LaunchFailures {
         e);
   }
 
+  /** The run's secret values could not be handed to its container on stdin: the engine's fault. */
+  static LaunchException secretsNotDelivered(
+      LaunchRequest request, String shortId, String why, Throwable cause) {
+    return new LaunchException(
+        "run "
+            + request.runId()
+            + ": could not hand its secrets to container "
+            + shortId
+            + " on its stdin: "
+            + why,
+        RunState.Crashed,
+        "SecretHandoffFailed",
+        cause);
+  }
+
   /** The engine failed while doing something it normally does. */
   static LaunchException unavailable(
       LaunchRequest request, String engine, String doing, RuntimeException e) {

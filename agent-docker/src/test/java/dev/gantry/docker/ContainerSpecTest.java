@@ -61,13 +61,30 @@ class ContainerSpecTest {
 
     List<String> env = spec.environment();
     assertThat(env).contains("TZ=UTC", "GANTRY_RUN_ID=agent-side");
-    assertThat(env).contains(BootstrapSpec.SECRET_PREFIX + "DB_PASSWORD=s3cr3t");
     int agentSide = env.indexOf("GANTRY_RUN_ID=agent-side");
-    request
-        .environment()
+    BootstrapSpec.withoutSecretValues(request.environment())
         .forEach(
             (name, value) -> assertThat(env.indexOf(name + "=" + value)).isGreaterThan(agentSide));
-    assertThat(env).hasSize(2 + request.environment().size());
+    assertThat(env)
+        .hasSize(2 + BootstrapSpec.withoutSecretValues(request.environment()).size() + 1);
+  }
+
+  @Test
+  void secretValuesAreNeverInTheSpecOnlyTheFlagThatTheyComeOnStdin() {
+    ContainerSpec spec =
+        ContainerSpec.forRun(
+            settings(List.of(), List.of(), Map.of(), null),
+            request,
+            "acme/etl:1",
+            Optional.empty());
+
+    assertThat(String.join("\n", spec.environment())).doesNotContain("s3cr3t");
+    assertThat(spec.environment())
+        .contains(BootstrapSpec.SECRET_NAMES + "=DB_PASSWORD")
+        .contains(BootstrapSpec.SECRETS_ON_STDIN + "=true")
+        .noneMatch(pair -> pair.startsWith(BootstrapSpec.SECRET_PREFIX + "DB_PASSWORD"));
+    assertThat(spec.secretsOnStdin()).isTrue();
+    assertThat(spec.toString()).doesNotContain("s3cr3t");
   }
 
   @Test

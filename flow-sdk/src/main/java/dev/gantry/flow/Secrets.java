@@ -12,14 +12,30 @@ import java.util.Objects;
  * }</pre>
  *
  * A run receives the secrets its flow, storage and environment name; the agent resolves them at
- * launch and hands each to the run as the environment variable {@code GANTRY_SECRET_<NAME>}. Never
- * print or log a value: the agent masks known values in a run's output, but only in what it sees.
+ * launch. Local and Docker runs receive the values on the bootstrap's standard input, never in the
+ * process environment or the container's configuration; Kubernetes runs as the variables {@code
+ * GANTRY_SECRET_<NAME>} that reference a Kubernetes Secret. Either way {@link #get} returns them.
+ * Never print or log a value: the agent masks known values in a run's output, but only in what it
+ * sees.
  */
 public final class Secrets {
   /** The prefix of the environment variable that carries a secret's value. */
   public static final String VARIABLE_PREFIX = "GANTRY_SECRET_";
 
+  /** Values the bootstrap received other than through the environment, by variable name. */
+  private static volatile Map<String, String> delivered = Map.of();
+
   private Secrets() {}
+
+  /**
+   * Called by the Gantry bootstrap before the flow runs: the values it read from its standard
+   * input, by variable ({@code GANTRY_SECRET_<NAME>}). They take precedence over the process
+   * environment. Task code never calls this.
+   */
+  public static void deliver(Map<String, String> variables) {
+    Objects.requireNonNull(variables, "variables");
+    delivered = Map.copyOf(variables);
+  }
 
   /**
    * The value of the named secret.
@@ -27,7 +43,8 @@ public final class Secrets {
    * @throws IllegalStateException naming the secret when this run was not given it
    */
   public static String get(String name) {
-    return get(name, System.getenv());
+    String value = delivered.get(variable(name));
+    return value != null ? value : get(name, System.getenv());
   }
 
   /** As {@link #get(String)}, reading the given environment (for tests of task code). */

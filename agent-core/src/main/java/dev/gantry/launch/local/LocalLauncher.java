@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs each flow run's bootstrap in a child JVM on this machine, with the agent's own class path.
  * The child inherits the agent's environment minus the backend's credentials, plus the bootstrap
- * variables; it watches its stdin and stops if the agent goes away.
+ * variables; secret values reach it as the first line on its stdin, never in its environment. It
+ * watches its stdin and stops if the agent goes away.
  */
 public final class LocalLauncher implements Launcher {
   private static final Logger log = LoggerFactory.getLogger(LocalLauncher.class);
@@ -74,8 +75,8 @@ public final class LocalLauncher implements Launcher {
 
   /**
    * @param warmStart keep one bootstrap JVM started and warmed up ahead of the next run, so a run
-   *     without secrets starts without waiting for a JVM (runs with secrets always get a fresh JVM,
-   *     whose environment carries them)
+   *     starts without waiting for a JVM (its variables and secret values reach it as a line on
+   *     stdin)
    */
   public LocalLauncher(List<String> jvmOptions, boolean warmStart) {
     this(
@@ -100,7 +101,7 @@ public final class LocalLauncher implements Launcher {
 
   @Override
   public RunExecution launch(LaunchRequest request, OutputSink output) throws LaunchException {
-    Process process = warmStart && !carriesSecrets(request) ? takeWarm(request) : null;
+    Process process = warmStart ? takeWarm(request) : null;
     if (process == null) {
       process = start(request.environment(), false, request.runId());
     }
@@ -114,10 +115,6 @@ public final class LocalLauncher implements Launcher {
     child.start();
     log.debug("run {} started as process {}", request.runId(), process.pid());
     return child;
-  }
-
-  private static boolean carriesSecrets(LaunchRequest request) {
-    return !request.flow().secrets().isEmpty();
   }
 
   /** Hands the run to the warm JVM, if one is alive; returns null otherwise. */
@@ -180,13 +177,20 @@ public final class LocalLauncher implements Launcher {
     Map<String, String> env = builder.environment();
     env.keySet().removeAll(WITHHELD);
     env.keySet().removeIf(name -> name.startsWith(BootstrapSpec.SECRET_PREFIX));
-    env.putAll(runEnvironment);
+    // Secret values never go into the environment (readable in /proc/PID/environ): the first
+    // line on stdin carries them.
+    Map<String, String> secrets = BootstrapSpec.secretVariables(runEnvironment);
+    env.putAll(BootstrapSpec.withoutSecretValues(runEnvironment));
     env.put(BootstrapSpec.WATCH_STDIN, "true");
     if (standby) {
       env.put(BootstrapSpec.STANDBY, "true");
     }
+    if (!secrets.isEmpty()) {
+      env.put(BootstrapSpec.SECRETS_ON_STDIN, "true");
+    }
+    Process process;
     try {
-      return builder.start();
+      process = builder.start();
     } catch (IOException e) {
       throw new LaunchException(
           "cannot start a JVM for run " + runId + " with " + javaExecutable + ": " + e.getMessage(),
@@ -194,6 +198,21 @@ public final class LocalLauncher implements Launcher {
           "ProcessStartFailed",
           e);
     }
+    if (!secrets.isEmpty()) {
+      try {
+        OutputStream stdin = process.getOutputStream();
+        stdin.write((FlatJson.encode(secrets) + "\n").getBytes(StandardCharsets.UTF_8));
+        stdin.flush(); // keep it open: the run watches it to know this agent is alive
+      } catch (IOException e) {
+        process.destroyForcibly();
+        throw new LaunchException(
+            "cannot hand run " + runId + " its secrets on the stdin of its JVM: " + e.getMessage(),
+            RunState.Crashed,
+            "ProcessStartFailed",
+            e);
+      }
+    }
+    return process;
   }
 
   @Override
