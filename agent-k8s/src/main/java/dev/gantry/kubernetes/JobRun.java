@@ -73,6 +73,7 @@ final class JobRun implements RunExecution {
   private PodReport.ContainerEnd ended;
   private Instant endKnownAt;
   private String imagePullFailure;
+  private boolean imagePullDefinite;
   private Instant pendingSince;
   private String pendingWhy;
   private boolean pendingTimedOut;
@@ -197,6 +198,8 @@ final class JobRun implements RunExecution {
     Instant now = Instant.now();
     if (report.imagePullFailed() && imagePullFailure == null) {
       imagePullFailure = report.waitingDescription();
+      imagePullDefinite =
+          PlatformRefusals.definitePullFailure(report.waitingReason(), report.waitingMessage());
       requestDeletion();
     }
     if (report.unschedulable() != null) {
@@ -397,7 +400,13 @@ final class JobRun implements RunExecution {
     String pod = podName == null ? "(no pod)" : podName;
     if (imagePullFailure != null) {
       String where = " (image '" + image + "', pod " + pod + " of Job " + jobName;
-      return ExitReport.flowFault(imagePullFailure + where + "; the Job was deleted)");
+      return imagePullDefinite
+          ? ExitReport.flowFault(imagePullFailure + where + "; the Job was deleted)")
+          : new ExitReport(
+              -1,
+              imagePullFailure
+                  + where
+                  + "; the pull may succeed on a later attempt; the Job was deleted)");
     }
     if (!podSeen && podCreation.ended()) {
       String reason = podCreation.reason(jobName);

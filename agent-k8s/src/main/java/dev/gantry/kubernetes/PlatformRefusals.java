@@ -11,6 +11,25 @@ import java.util.Locale;
  * that could not be created.
  */
 final class PlatformRefusals {
+  /** Kubelet reasons that need no message: the reference or the pull policy is wrong. */
+  private static final List<String> DEFINITE_PULL_REASONS =
+      List.of("InvalidImageName", "ErrImageNeverPull");
+
+  /** What a registry says when the image is not there or not ours to pull. */
+  private static final List<String> DEFINITE_PULL_WORDS =
+      List.of(
+          "not found",
+          "manifest unknown",
+          "name unknown",
+          "unauthorized",
+          "authentication required",
+          "access denied",
+          "pull access denied",
+          "does not exist",
+          "invalid reference format",
+          "403 forbidden",
+          "denied:");
+
   /** FailedCreate messages that may pass: quota frees up, a webhook or the API server answers. */
   private static final List<String> TRANSIENT_CREATION_WORDS =
       List.of(
@@ -31,6 +50,18 @@ final class PlatformRefusals {
       List.of("forbidden", "denied the request", "not found", "invalid", "violates");
 
   private PlatformRefusals() {}
+
+  /**
+   * Whether the kubelet's pull failure is definite (no such image, unauthorized, an invalid
+   * reference). Anything else (a registry timeout, a network error, a 5xx, a rate limit, or a
+   * back-off without the cause) may succeed on a later attempt.
+   */
+  static boolean definitePullFailure(String reason, String message) {
+    if (reason != null && DEFINITE_PULL_REASONS.contains(reason)) {
+      return true;
+    }
+    return contains(message, DEFINITE_PULL_WORDS);
+  }
 
   /**
    * Whether the Job controller's FailedCreate message is a definite refusal: admission (Pod

@@ -21,6 +21,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A run's Job that gets no pod, and a pod whose image cannot be pulled, against the mock API in
@@ -201,5 +203,63 @@ class PodCreationAndImagePullTest {
     ExitReport report = exitOf(found);
     assertThat(report.flowFault()).isTrue();
     assertThat(report.reason()).startsWith("FailedCreate: " + message);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "failed to pull and unpack image \"registry.example/etl:1\": failed to resolve reference"
+            + " \"registry.example/etl:1\": failed to do request: Head"
+            + " \"https://registry.example/v2/etl/manifests/1\": dial tcp 10.0.0.7:443: i/o timeout",
+        "rpc error: code = Unknown desc = Error response from daemon: Get"
+            + " \"https://registry.example/v2/\": net/http: request canceled while waiting for"
+            + " connection (Client.Timeout exceeded while awaiting headers)",
+        "failed to pull and unpack image \"registry.example/etl:1\": failed to copy: httpReadSeeker:"
+            + " failed open: unexpected status code https://registry.example/v2/etl/blobs/sha256:"
+            + "ab12: 503 Service Unavailable",
+        "failed to pull and unpack image \"docker.io/library/etl:1\": failed to resolve reference:"
+            + " dial tcp: lookup registry-1.docker.io on 10.96.0.10:53: read udp: connection"
+            + " refused"
+      })
+  void aTransientImagePullErrorEndsTheRunCrashedInTheKubeletsWordsAndDeletesTheJob(String message)
+      throws Exception {
+    LaunchRequest request = Launches.request("etl", "registry.example/etl:1", Map.of());
+    RunExecution execution = launcher(Duration.ofMinutes(2)).launch(request, new RecordingSink());
+    Pod pod = kubelet.createPod(kubelet.awaitJob(jobName(request)));
+
+    kubelet.waiting(pod.getMetadata().getName(), "flow-run", "ErrImagePull", message);
+
+    ExitReport report = exitOf(execution);
+    assertThat(report.flowFault()).as("the registry may answer next time: Crashed").isFalse();
+    assertThat(report.reason())
+        .startsWith("ErrImagePull: " + message)
+        .contains("registry.example/etl:1")
+        .contains(pod.getMetadata().getName())
+        .contains("may succeed on a later attempt");
+    await().atMost(QUICK).until(() -> job(jobName(request)) == null);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "failed to pull and unpack image \"registry.example/etl:404\": failed to resolve reference"
+            + " \"registry.example/etl:404\": registry.example/etl:404: not found",
+        "rpc error: code = Unknown desc = Error response from daemon: manifest for"
+            + " registry.example/etl:404 not found: manifest unknown: manifest unknown",
+        "failed to pull and unpack image \"registry.example/private:1\": failed to resolve"
+            + " reference \"registry.example/private:1\": failed to authorize: failed to fetch"
+            + " oauth token: unexpected status: 401 Unauthorized"
+      })
+  void aDefiniteImagePullErrorFailsTheRunAtOnce(String message) throws Exception {
+    LaunchRequest request = Launches.request("etl", "registry.example/etl:404", Map.of());
+    RunExecution execution = launcher(Duration.ofMinutes(2)).launch(request, new RecordingSink());
+    Pod pod = kubelet.createPod(kubelet.awaitJob(jobName(request)));
+
+    kubelet.waiting(pod.getMetadata().getName(), "flow-run", "ErrImagePull", message);
+
+    ExitReport report = exitOf(execution);
+    assertThat(report.flowFault()).as("no such image, or not ours to pull: Failed").isTrue();
+    assertThat(report.reason()).startsWith("ErrImagePull: " + message);
+    await().atMost(QUICK).until(() -> job(jobName(request)) == null);
   }
 }
