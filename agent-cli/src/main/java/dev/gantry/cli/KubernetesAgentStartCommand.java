@@ -95,6 +95,19 @@ public final class KubernetesAgentStartCommand extends AgentStartCommand<Kuberne
   Duration unschedulableTimeout;
 
   @Option(
+      names = "--pod-creation-timeout",
+      defaultValue = "2m",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "How long a run's Job may stay without a pod (quota exceeded, an unreachable admission"
+              + " webhook, or no word from the Job controller) before the run ends Crashed and is"
+              + " retried within its infrastructure-retry budget (default ${DEFAULT-VALUE}). A"
+              + " definite refusal (admission denied, missing service account) ends it Failed at"
+              + " once.")
+  Duration podCreationTimeout;
+
+  @Option(
       names = "--default-image",
       paramLabel = "IMAGE",
       description = "The image of flows whose environment names none (default: gantry:VERSION).")
@@ -126,6 +139,7 @@ public final class KubernetesAgentStartCommand extends AgentStartCommand<Kuberne
         .keepFinishedJobs(keepFinishedJobs)
         .finishedJobTtl(finishedJobTtl)
         .unschedulableTimeout(unschedulableTimeout)
+        .podCreationTimeout(podCreationTimeout)
         .podGracePeriod(cancelGrace)
         .defaultImage(defaultImage)
         .build();

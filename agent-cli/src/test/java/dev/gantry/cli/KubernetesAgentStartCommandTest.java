@@ -79,6 +79,8 @@ class KubernetesAgentStartCommandTest {
             "12",
             "--unschedulable-timeout",
             "90s",
+            "--pod-creation-timeout",
+            "45s",
             "--cancel-grace",
             "20s");
 
@@ -96,7 +98,16 @@ class KubernetesAgentStartCommandTest {
         .containsEntry("LOG_FORMAT", "json");
     assertThat(settings.keepFinishedJobs()).isTrue();
     assertThat(settings.unschedulableTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(settings.podCreationTimeout()).isEqualTo(Duration.ofSeconds(45));
     assertThat(settings.podGracePeriod()).isEqualTo(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void aJobMayStayWithoutAPodForTwoMinutesByDefaultAndTheTimeoutMustBePositive() {
+    assertThat(settings().podCreationTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(KubernetesSettings.defaults().podCreationTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThatThrownBy(() -> settings("--pod-creation-timeout", "0s"))
+        .hasMessageContaining("--pod-creation-timeout must be positive");
   }
 
   @Test

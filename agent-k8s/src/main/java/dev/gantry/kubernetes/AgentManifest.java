@@ -191,14 +191,15 @@ public final class AgentManifest {
 
   /**
    * Exactly what the Kubernetes launcher does: Jobs created, watched, resumed (patched) and
-   * deleted; pods watched and their logs read; each run's Secret created and read back when
-   * adopting a Job.
+   * deleted; pods watched and their logs read; Events about Jobs watched (why the Job controller
+   * cannot create a pod); each run's Secret created and read back when adopting a Job.
    */
   public static List<PolicyRule> rules() {
     return List.of(
         rule("batch", "jobs", "create", "delete", "get", "list", "patch", "watch"),
         rule("", "pods", "list", "watch"),
         rule("", "pods/log", "get"),
+        rule("", "events", "list", "watch"),
         rule("", "secrets", "create", "get"));
   }
 

@@ -5,11 +5,11 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,20 +25,25 @@ final class JobAdoption {
 
   private final RunJobs jobs;
   private final WatchedRuns runs;
-  private final Duration unschedulableTimeout;
+  private final JobRun.Timeouts timeouts;
+  private final Consumer<JobRun> replayJobEvents;
   private final Function<Instant, JobRun.Platform> platform;
 
   /**
+   * @param replayJobEvents hands an adopted run the Events about its Job already watched (a
+   *     FailedCreate recorded while no agent watched)
    * @param platform what an adopted run needs, given the instant after which its output is new
    */
   JobAdoption(
       RunJobs jobs,
       WatchedRuns runs,
-      Duration unschedulableTimeout,
+      JobRun.Timeouts timeouts,
+      Consumer<JobRun> replayJobEvents,
       Function<Instant, JobRun.Platform> platform) {
     this.jobs = jobs;
     this.runs = runs;
-    this.unschedulableTimeout = unschedulableTimeout;
+    this.timeouts = timeouts;
+    this.replayJobEvents = replayJobEvents;
     this.platform = platform;
   }
 
@@ -82,17 +87,13 @@ final class JobAdoption {
             ? JobTemplate.CONTAINER
             : annotations.getOrDefault(JobTemplate.CONTAINER_ANNOTATION, JobTemplate.CONTAINER);
     JobRun run =
-        new JobRun(
-            runId,
-            attempt,
-            container,
-            null,
-            output,
-            unschedulableTimeout,
-            platform.apply(outputSince));
+        new JobRun(runId, attempt, container, null, output, timeouts, platform.apply(outputSince));
     runs.watch(run);
     pods.forEach(run::onPod);
     run.onJob(job);
+    if (pods.isEmpty()) {
+      replayJobEvents.accept(run);
+    }
     boolean finished = RunJobs.finished(job);
     if (pods.isEmpty() && finished) {
       run.noPodLeft();

@@ -21,11 +21,14 @@ import java.util.concurrent.CompletableFuture;
  * what the cluster says; it decides when the run has ended and how, with the pod's own words, and
  * completes {@link #exit()} once the output has been read.
  *
- * <p>It ends when: the kubelet cannot pull the image (fails fast: the Job is deleted, the run ends
- * Failed); the pod stays unschedulable, or its container cannot be created, beyond the timeout (Job
- * deleted, Crashed); the container ended (exit code, OOMKilled); the pod failed without it
- * (Evicted, DeadlineExceeded); the pod or the Job vanished. A cancelled run ends only once its Job
- * and its pod are gone.
+ * <p>It ends when: the kubelet cannot pull the image (fails fast: the Job is deleted; the run ends
+ * Failed when the image is definitely not there or not ours to pull, else Crashed, see {@link
+ * PlatformRefusals}); the Job controller definitely cannot create the pod ({@code FailedCreate}:
+ * admission, service account; Failed at once) or no pod appears within the pod-creation timeout
+ * (Crashed, with the controller's last word); the pod stays unschedulable, or its container cannot
+ * be created, beyond the timeout (Job deleted, Crashed); the container ended (exit code,
+ * OOMKilled); the pod failed without it (Evicted, DeadlineExceeded); the pod or the Job vanished. A
+ * cancelled run ends only once its Job and its pod are gone.
  */
 final class JobRun implements RunExecution {
   /** After the container ended, how long the rest of its output may take to be read. */
@@ -58,6 +61,7 @@ final class JobRun implements RunExecution {
   private final Platform platform;
   private final OutputSink sink;
   private final Duration unschedulableTimeout;
+  private final PodCreation podCreation;
   private final CompletableFuture<ExitReport> exit = new CompletableFuture<>();
 
   // Guarded by this.
@@ -69,6 +73,7 @@ final class JobRun implements RunExecution {
   private PodReport.ContainerEnd ended;
   private Instant endKnownAt;
   private String imagePullFailure;
+  private boolean imagePullDefinite;
   private Instant pendingSince;
   private String pendingWhy;
   private boolean pendingTimedOut;
@@ -90,7 +95,7 @@ final class JobRun implements RunExecution {
       String container,
       String image,
       OutputSink sink,
-      Duration unschedulableTimeout,
+      Timeouts timeouts,
       Platform platform) {
     this.runId = runId;
     this.attempt = attempt;
@@ -98,8 +103,20 @@ final class JobRun implements RunExecution {
     this.container = container;
     this.image = image;
     this.sink = sink;
-    this.unschedulableTimeout = unschedulableTimeout;
+    this.unschedulableTimeout = timeouts.unschedulable();
+    this.podCreation = new PodCreation(timeouts.podCreation(), Instant.now());
     this.platform = platform;
+  }
+
+  /**
+   * @param unschedulable how long the pod may stay unschedulable (or unable to create its
+   *     container)
+   * @param podCreation how long the Job may stay without a pod
+   */
+  record Timeouts(Duration unschedulable, Duration podCreation) {
+    static Timeouts of(KubernetesSettings settings) {
+      return new Timeouts(settings.unschedulableTimeout(), settings.podCreationTimeout());
+    }
   }
 
   @Override
@@ -181,6 +198,8 @@ final class JobRun implements RunExecution {
     Instant now = Instant.now();
     if (report.imagePullFailed() && imagePullFailure == null) {
       imagePullFailure = report.waitingDescription();
+      imagePullDefinite =
+          PlatformRefusals.definitePullFailure(report.waitingReason(), report.waitingMessage());
       requestDeletion();
     }
     if (report.unschedulable() != null) {
@@ -224,6 +243,17 @@ final class JobRun implements RunExecution {
       }
     }
     evaluate(now);
+  }
+
+  /** An Event about the run's Job (the Job controller's {@code FailedCreate}...). */
+  synchronized void onJobEvent(String reason, String message) {
+    if (finished || podSeen) {
+      return;
+    }
+    if (podCreation.onJobEvent(reason, message)) {
+      requestDeletion();
+    }
+    evaluate(Instant.now());
   }
 
   synchronized void onPodDeleted(Pod pod) {
@@ -276,6 +306,14 @@ final class JobRun implements RunExecution {
       pendingTimedOut = true;
       requestDeletion();
     }
+    if (!podSeen
+        && !jobComplete
+        && jobFailure == null
+        && !jobGone
+        && !cancelRequested
+        && podCreation.tick(now)) {
+      requestDeletion();
+    }
     evaluate(now);
     if (cancelRequested && !jobGone && !finished && now.isAfter(lastDeletion.plusSeconds(5))) {
       lastDeletion = now;
@@ -299,7 +337,7 @@ final class JobRun implements RunExecution {
     }
     boolean endKnown;
     boolean outputRead;
-    if (imagePullFailure != null || pendingTimedOut) {
+    if (imagePullFailure != null || pendingTimedOut || (!podSeen && podCreation.ended())) {
       endKnown = true;
       outputRead = true; // the container never ran
     } else if (ended != null || podFailure != null || podGone) {
@@ -361,15 +399,20 @@ final class JobRun implements RunExecution {
   private ExitReport report() {
     String pod = podName == null ? "(no pod)" : podName;
     if (imagePullFailure != null) {
-      return ExitReport.flowFault(
-          imagePullFailure
-              + " (image '"
-              + image
-              + "', pod "
-              + pod
-              + " of Job "
-              + jobName
-              + "; the Job was deleted)");
+      String where = " (image '" + image + "', pod " + pod + " of Job " + jobName;
+      return imagePullDefinite
+          ? ExitReport.flowFault(imagePullFailure + where + "; the Job was deleted)")
+          : new ExitReport(
+              -1,
+              imagePullFailure
+                  + where
+                  + "; the pull may succeed on a later attempt; the Job was deleted)");
+    }
+    if (!podSeen && podCreation.ended()) {
+      String reason = podCreation.reason(jobName);
+      return podCreation.definite()
+          ? ExitReport.flowFault(reason)
+          : new ExitReport(-1, reason, false);
     }
     int code = ended == null ? -1 : ended.exitCode();
     String reason = null;

@@ -81,7 +81,8 @@ public final class KubernetesLauncher implements Launcher {
         new JobAdoption(
             jobs,
             runs,
-            settings.unschedulableTimeout(),
+            JobRun.Timeouts.of(settings),
+            watches::replayJobEvents,
             outputSince -> new RunJobPlatform(client, jobs, threads, outputSince));
   }
 
@@ -128,7 +129,7 @@ public final class KubernetesLauncher implements Launcher {
             manifest.container(),
             image,
             output,
-            settings.unschedulableTimeout(),
+            JobRun.Timeouts.of(settings),
             new RunJobPlatform(client, jobs, threads, null));
     launches.create(request, manifest, image, run);
     return run;

@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  * @param finishedJobTtl how long Kubernetes keeps a finished Job (ttlSecondsAfterFinished)
  * @param unschedulableTimeout how long a run's pod may stay unschedulable (or unable to create its
  *     container) before the run ends Crashed
+ * @param podCreationTimeout how long a run's Job may stay without a pod (the Job controller cannot
+ *     create it: quota exceeded, a webhook unreachable, or no word at all) before the run ends
+ *     Crashed; a definite refusal (admission, a missing service account) ends it Failed at once
  * @param podGracePeriod the run pod's termination grace period when the template sets none: how
  *     long a cancelled run may take to stop before it is killed
  * @param defaultImage the image of flows whose environment names none; null for {@code
@@ -49,6 +52,7 @@ public record KubernetesSettings(
     boolean keepFinishedJobs,
     Duration finishedJobTtl,
     Duration unschedulableTimeout,
+    Duration podCreationTimeout,
     Duration podGracePeriod,
     String defaultImage) {
 
@@ -64,6 +68,7 @@ public record KubernetesSettings(
     environment = Map.copyOf(new LinkedHashMap<>(environment));
     Objects.requireNonNull(finishedJobTtl, "finishedJobTtl");
     Objects.requireNonNull(unschedulableTimeout, "unschedulableTimeout");
+    Objects.requireNonNull(podCreationTimeout, "podCreationTimeout");
     Objects.requireNonNull(podGracePeriod, "podGracePeriod");
     if (namespace != null) {
       requireDnsName("--namespace", namespace);
@@ -90,6 +95,9 @@ public record KubernetesSettings(
     }
     if (unschedulableTimeout.isNegative() || unschedulableTimeout.isZero()) {
       throw new IllegalArgumentException("--unschedulable-timeout must be positive");
+    }
+    if (podCreationTimeout.isNegative() || podCreationTimeout.isZero()) {
+      throw new IllegalArgumentException("--pod-creation-timeout must be positive");
     }
     if (podGracePeriod.isNegative()) {
       throw new IllegalArgumentException("the pod grace period must not be negative");
@@ -123,6 +131,7 @@ public record KubernetesSettings(
     b.keepFinishedJobs = keepFinishedJobs;
     b.finishedJobTtl = finishedJobTtl;
     b.unschedulableTimeout = unschedulableTimeout;
+    b.podCreationTimeout = podCreationTimeout;
     b.podGracePeriod = podGracePeriod;
     b.defaultImage = defaultImage;
     return b;
@@ -188,6 +197,7 @@ public record KubernetesSettings(
     private boolean keepFinishedJobs;
     private Duration finishedJobTtl = Duration.ofMinutes(10);
     private Duration unschedulableTimeout = Duration.ofMinutes(5);
+    private Duration podCreationTimeout = Duration.ofMinutes(2);
     private Duration podGracePeriod = Duration.ofSeconds(30);
     private String defaultImage;
 
@@ -253,6 +263,11 @@ public record KubernetesSettings(
       return this;
     }
 
+    public Builder podCreationTimeout(Duration value) {
+      podCreationTimeout = value;
+      return this;
+    }
+
     public Builder podGracePeriod(Duration value) {
       podGracePeriod = value;
       return this;
@@ -277,6 +292,7 @@ public record KubernetesSettings(
           keepFinishedJobs,
           finishedJobTtl,
           unschedulableTimeout,
+          podCreationTimeout,
           podGracePeriod,
           defaultImage);
     }

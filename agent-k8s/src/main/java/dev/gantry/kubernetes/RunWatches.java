@@ -1,19 +1,24 @@
 package dev.gantry.kubernetes;
 
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The two watches of a Kubernetes launcher: an informer over the run Jobs and one over their pods
- * (labelled {@value JobLabels#MANAGED}{@code =true}) in the namespace. What they report goes to the
- * watched run it concerns.
+ * The three watches of a Kubernetes launcher, in the namespace: an informer over the run Jobs and
+ * one over their pods (labelled {@value JobLabels#MANAGED}{@code =true}), and one over the Events
+ * about Jobs ({@code involvedObject.kind=Job}), where the Job controller says why it cannot create
+ * a pod ({@code FailedCreate}). What they report goes to the watched run it concerns; Events about
+ * other Jobs are dropped.
  */
 final class RunWatches {
   private final KubernetesClient client;
@@ -21,6 +26,7 @@ final class RunWatches {
   private final WatchedRuns runs;
   private volatile SharedIndexInformer<Job> jobWatch;
   private volatile SharedIndexInformer<Pod> podWatch;
+  private volatile SharedIndexInformer<Event> eventWatch;
 
   RunWatches(KubernetesClient client, String namespace, WatchedRuns runs) {
     this.client = client;
@@ -34,7 +40,7 @@ final class RunWatches {
   }
 
   /**
-   * Starts both watches and waits until they have listed what exists.
+   * Starts the watches and waits until they have listed what exists.
    *
    * @throws IllegalStateException when they cannot list within {@code timeout}
    */
@@ -53,16 +59,24 @@ final class RunWatches {
             .inNamespace(namespace)
             .withLabel(JobLabels.MANAGED, "true")
             .inform(new PodEvents(), 0);
+    eventWatch =
+        client
+            .v1()
+            .events()
+            .inNamespace(namespace)
+            .withField("involvedObject.kind", "Job")
+            .inform(new JobEventEvents(), 0);
     try {
       jobWatch.start().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       podWatch.start().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      eventWatch.start().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting to watch Jobs", e);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new IllegalStateException(
-          "cannot watch the Jobs and pods of namespace "
+          "cannot watch the Jobs, pods and Job events of namespace "
               + namespace
               + " at "
               + client.getMasterUrl()
@@ -73,22 +87,44 @@ final class RunWatches {
     }
   }
 
-  /** Whether both watches are connected (true when not started yet). */
+  /** Whether the watches are connected (true when not started yet). */
   boolean connected() {
     SharedIndexInformer<Job> jobs = jobWatch;
     SharedIndexInformer<Pod> pods = podWatch;
-    return jobs == null || (jobs.isWatching() && pods.isWatching());
+    SharedIndexInformer<Event> events = eventWatch;
+    return jobs == null || (jobs.isWatching() && pods.isWatching() && events.isWatching());
+  }
+
+  /** Hands {@code run} the Events about its Job seen so far (for a Job taken over). */
+  void replayJobEvents(JobRun run) {
+    SharedIndexInformer<Event> events = eventWatch;
+    if (events == null) {
+      return;
+    }
+    events.getStore().list().stream()
+        .filter(e -> concerns(e, run.jobName))
+        .sorted(Comparator.comparing(RunWatches::lastSeen))
+        .forEach(e -> run.onJobEvent(e.getReason(), e.getMessage()));
   }
 
   void close() {
-    SharedIndexInformer<Job> jobs = jobWatch;
-    SharedIndexInformer<Pod> pods = podWatch;
-    if (jobs != null) {
-      jobs.close();
+    for (SharedIndexInformer<?> watch :
+        new SharedIndexInformer<?>[] {jobWatch, podWatch, eventWatch}) {
+      if (watch != null) {
+        watch.close();
+      }
     }
-    if (pods != null) {
-      pods.close();
-    }
+  }
+
+  private static boolean concerns(Event event, String jobName) {
+    ObjectReference object = event.getInvolvedObject();
+    return object != null && "Job".equals(object.getKind()) && jobName.equals(object.getName());
+  }
+
+  private static String lastSeen(Event event) {
+    String at =
+        event.getLastTimestamp() != null ? event.getLastTimestamp() : event.getFirstTimestamp();
+    return at == null ? "" : at;
   }
 
   private final class JobEvents implements ResourceEventHandler<Job> {
@@ -112,6 +148,28 @@ final class RunWatches {
         run.onJobDeleted();
       }
     }
+  }
+
+  private final class JobEventEvents implements ResourceEventHandler<Event> {
+    @Override
+    public void onAdd(Event event) {
+      ObjectReference object = event.getInvolvedObject();
+      if (object == null || !"Job".equals(object.getKind()) || object.getName() == null) {
+        return;
+      }
+      JobRun run = runs.ofJob(object.getName());
+      if (run != null && concerns(event, run.jobName)) {
+        run.onJobEvent(event.getReason(), event.getMessage());
+      }
+    }
+
+    @Override
+    public void onUpdate(Event before, Event event) {
+      onAdd(event); // the controller counts a repeated refusal up on the same Event
+    }
+
+    @Override
+    public void onDelete(Event event, boolean finalStateUnknown) {}
   }
 
   private final class PodEvents implements ResourceEventHandler<Pod> {

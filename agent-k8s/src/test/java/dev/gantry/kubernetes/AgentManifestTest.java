@@ -25,6 +25,8 @@ class AgentManifestTest {
           "/pods:list",
           "/pods:watch",
           "/pods/log:get",
+          "/events:list",
+          "/events:watch",
           "/secrets:create",
           "/secrets:get");
 

@@ -467,7 +467,7 @@ class KubernetesLauncherTest {
   }
 
   @Test
-  void allRunsShareOneWatchOfJobsAndOneOfPods() throws Exception {
+  void allRunsShareOneWatchOfJobsOneOfPodsAndOneOfJobEvents() throws Exception {
     KubernetesLauncher launcher = launcher();
     for (int i = 0; i < 4; i++) {
       launcher.launch(Launches.request("etl", null, Map.of()), new RecordingSink());
@@ -480,7 +480,9 @@ class KubernetesLauncherTest {
             .toList();
     assertThat(watches)
         .containsExactlyInAnyOrder(
-            "/apis/batch/v1/namespaces/runs/jobs", "/api/v1/namespaces/runs/pods");
+            "/apis/batch/v1/namespaces/runs/jobs",
+            "/api/v1/namespaces/runs/pods",
+            "/api/v1/namespaces/runs/events");
     assertThat(launcher.watchedRuns()).isEqualTo(4);
   }
 

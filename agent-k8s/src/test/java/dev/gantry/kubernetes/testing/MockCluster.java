@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  * exercises that path.
  */
 public final class MockCluster implements AutoCloseable {
+  private static final Pattern EVENTS_PATH =
+      Pattern.compile("(/api/v1/namespaces/[^/]+/events)\\?(.*)");
   private static final Pattern LOG_PATH =
       Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(\\?.*)?");
 
@@ -88,7 +90,7 @@ public final class MockCluster implements AutoCloseable {
             if ("GET".equals(request.getMethod()) && log.matches()) {
               return podLog(log.group(1), log.group(2), log.group(3));
             }
-            return crud.dispatch(request);
+            return crud.dispatch(withoutEventFieldSelector(request));
           }
 
           @Override
@@ -105,6 +107,30 @@ public final class MockCluster implements AutoCloseable {
             false);
     server.init();
     client = server.createClient();
+  }
+
+  /**
+   * CRUD mode selects fields of metadata only: asked for Events with {@code
+   * fieldSelector=involvedObject.kind=Job} (what the launcher asks a real API server) it would
+   * match none. The selector is dropped from Event requests here, so the mock answers with every
+   * Event of the namespace, a superset of what a real server sends; the launcher checks each
+   * Event's involvedObject itself too.
+   */
+  private static RecordedRequest withoutEventFieldSelector(RecordedRequest request) {
+    Matcher events = EVENTS_PATH.matcher(request.getPath());
+    if (!events.matches() || !request.getPath().contains("fieldSelector=")) {
+      return request;
+    }
+    String query =
+        java.util.Arrays.stream(events.group(2).split("&"))
+            .filter(p -> !p.startsWith("fieldSelector="))
+            .collect(java.util.stream.Collectors.joining("&"));
+    return new RecordedRequest(
+        request.getHttpVersion(),
+        request.method(),
+        events.group(1) + (query.isEmpty() ? "" : "?" + query),
+        request.getHeaders(),
+        request.getBody());
   }
 
   /** A client of the mock API (namespace "test" by default). */

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.EventSourceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -194,6 +197,43 @@ public final class ScriptedKubelet {
                 .build()));
     current.setStatus(status);
     client.batch().v1().jobs().inNamespace(namespace).resource(current).updateStatus();
+  }
+
+  /**
+   * The Job controller could not create the Job's pod: it records a {@code FailedCreate} Warning
+   * Event whose involvedObject is the Job, with the API server's refusal as its message (for
+   * example {@code Error creating: pods "..." is forbidden: exceeded quota: ...}). No controller
+   * runs against the mock, so the test writes the Event the real controller-manager would.
+   */
+  public void failedCreate(Job job, String message) {
+    String now = Instant.now().toString();
+    client
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withName(job.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
+                .withNamespace(namespace)
+                .endMetadata()
+                .withInvolvedObject(
+                    new ObjectReferenceBuilder()
+                        .withApiVersion("batch/v1")
+                        .withKind("Job")
+                        .withName(job.getMetadata().getName())
+                        .withNamespace(namespace)
+                        .withUid(job.getMetadata().getUid())
+                        .build())
+                .withType("Warning")
+                .withReason("FailedCreate")
+                .withMessage(message)
+                .withSource(new EventSourceBuilder().withComponent("job-controller").build())
+                .withCount(1)
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .build())
+        .create();
   }
 
   public void deletePod(String pod) {
