@@ -39,8 +39,15 @@ public final class Gantry {
         install.addSubcommand(provider.kind(), installer);
       }
     }
+    offerVersionEverywhere(root);
     root.setExecutionExceptionHandler(Gantry::reportError);
     return root;
+  }
+
+  /** {@code -V/--version} on every command prints Gantry's version, not nothing. */
+  private static void offerVersionEverywhere(CommandLine command) {
+    command.getCommandSpec().versionProvider(new Version());
+    command.getSubcommands().values().forEach(Gantry::offerVersionEverywhere);
   }
 
   /** The CLI's options for a launcher kind, or null for a kind this CLI has no command for. */
