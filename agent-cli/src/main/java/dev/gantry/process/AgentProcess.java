@@ -62,7 +62,16 @@ public final class AgentProcess implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(new Thread(process::close, "gantry-agent-stop"));
       StopSignals.onTermination(process::stop);
     }
-    agent.start();
+    try {
+      agent.start();
+    } catch (RuntimeException e) {
+      try {
+        process.close(); // the schedules stop before the caller closes the pool
+      } catch (RuntimeException alsoFailed) {
+        e.addSuppressed(alsoFailed);
+      }
+      throw e;
+    }
     if (settings.healthPort() >= 0) {
       HealthServer health = HealthServer.start(agent, settings.healthBind(), settings.healthPort());
       synchronized (process) {
