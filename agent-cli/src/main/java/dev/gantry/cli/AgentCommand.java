@@ -46,8 +46,10 @@ public final class AgentCommand {
     @Option(
         names = "--stale-after",
         defaultValue = "30s",
+        paramLabel = "DURATION",
         converter = DurationConverter.class,
-        description = "An agent without heartbeat for this long shows as stale (default 30s).")
+        description =
+            "An agent without heartbeat for this long shows as stale (default ${DEFAULT-VALUE}).")
     Duration staleAfter;
 
     @Override

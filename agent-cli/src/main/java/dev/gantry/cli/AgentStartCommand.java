@@ -146,9 +146,21 @@ public abstract class AgentStartCommand<S> implements Callable<Integer> {
         cancelGrace);
   }
 
+  /**
+   * Fails with one line when the kind's platform is plainly missing, before anything starts. (For
+   * Kubernetes: a cluster configured and its API reachable. This belongs in the kind's own command
+   * as an override; it is here until that command takes it.)
+   */
+  protected void checkPlatform() {
+    if (kind().equals("kubernetes")) {
+      KubernetesCluster.ofThisProcess().check();
+    }
+  }
+
   @Override
   public Integer call() throws java.io.IOException {
     AgentOptions options = agentOptions();
+    checkPlatform();
     try (GantryClient gantry = backend.open();
         Launcher launcher = createLauncher()) {
       AgentProcess process =

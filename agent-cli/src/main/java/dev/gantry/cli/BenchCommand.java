@@ -50,18 +50,24 @@ public final class BenchCommand {
   static final class LocalStart implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--runs", defaultValue = "20", description = "Runs of each (default 20).")
+    @Option(
+        names = "--runs",
+        defaultValue = "20",
+        paramLabel = "N",
+        description = "Runs of each (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(
         names = "--poll-interval",
         defaultValue = "20ms",
+        paramLabel = "DURATION",
         converter = DurationConverter.class,
         description = "The agent's poll interval (default ${DEFAULT-VALUE}).")
     Duration pollInterval;
 
     @Option(
         names = "--java-opt",
+        paramLabel = "OPTION",
         description = "JVM options for the runs' JVMs (default: the local launcher's).")
     List<String> javaOptions;
 

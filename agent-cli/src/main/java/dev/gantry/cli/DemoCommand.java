@@ -45,7 +45,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Mixin BackendOptions backend;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--rows", defaultValue = "1000", description = "Rows the ETL flow makes.")
+  @Option(
+      names = "--rows",
+      defaultValue = "1000",
+      paramLabel = "N",
+      description = "Rows the ETL flow makes (default ${DEFAULT-VALUE}).")
   int rows;
 
   @Override

@@ -238,13 +238,18 @@ public final class FlowCommand {
     @Mixin BackendOptions backend;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+    @Option(
+        names = "--all-versions",
+        description = "Every version of each flow, newest first, not only the newest.")
+    boolean allVersions;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.open()) {
         Table table =
             new Table("NAME", "VERSION", "FORMAT", "IMAGE", "LABELS (SOURCE)", "REGISTERED");
-        for (RegisteredFlow flow : gantry.flows()) {
+        for (RegisteredFlow flow : allVersions ? gantry.allVersions() : gantry.flows()) {
           table.row(
               flow.name(),
               flow.version(),
@@ -267,7 +272,9 @@ public final class FlowCommand {
   @Command(
       name = "run",
       mixinStandardHelpOptions = true,
-      description = "Create a run of the newest version of a flow, due now.")
+      description =
+          "Create a run (or --count N runs) of the newest version of a flow (or --flow-version V),"
+              + " due now.")
   static final class Run implements Callable<Integer> {
     @Mixin BackendOptions backend;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -287,6 +294,19 @@ public final class FlowCommand {
         description = "A label added to the flow's for this run.")
     List<String> labels = new ArrayList<>();
 
+    @Option(
+        names = "--count",
+        defaultValue = "1",
+        paramLabel = "N",
+        description = "Create N runs at once, in this one command (default ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(
+        names = "--flow-version",
+        paramLabel = "V",
+        description = "Run this version of the flow (default: the newest).")
+    Integer flowVersion;
+
     @ArgGroup(exclusive = true)
     Follow follow;
 
@@ -301,12 +321,29 @@ public final class FlowCommand {
     public Integer call() throws InterruptedException {
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.open()) {
-        FlowRun run =
-            gantry.createRun(name, RunParameters.parsePairs(params), new LinkedHashSet<>(labels));
-        out.printf(
-            "Created run %s of flow %s v%d, labels %s%n",
-            run.id(), run.flowName(), run.flowVersion(), Render.labels(run.labels()));
+        if (count < 1) {
+          throw new UserError("--count must be at least 1, not " + count);
+        }
+        if (count > 1 && follow != null && follow.watch) {
+          throw new UserError("--watch follows one run; leave it out with --count " + count);
+        }
+        List<FlowRun> runs =
+            gantry.createRuns(
+                name,
+                flowVersion,
+                RunParameters.parsePairs(params),
+                new LinkedHashSet<>(labels),
+                count);
+        for (FlowRun created : runs) {
+          out.printf(
+              "Created run %s of flow %s v%d, labels %s%n",
+              created.id(),
+              created.flowName(),
+              created.flowVersion(),
+              Render.labels(created.labels()));
+        }
         out.flush();
+        FlowRun run = runs.get(0);
         if (follow == null || !follow.watch) {
           return 0;
         }

@@ -3,6 +3,7 @@ package dev.gantry.cli;
 import dev.gantry.bootstrap.Bootstrap;
 import dev.gantry.flow.GantryVersion;
 import dev.gantry.launch.LauncherProvider;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -39,8 +40,15 @@ public final class Gantry {
         install.addSubcommand(provider.kind(), installer);
       }
     }
+    offerVersionEverywhere(root);
     root.setExecutionExceptionHandler(Gantry::reportError);
     return root;
+  }
+
+  /** {@code -V/--version} on every command prints Gantry's version, not nothing. */
+  private static void offerVersionEverywhere(CommandLine command) {
+    command.getCommandSpec().versionProvider(new Version());
+    command.getSubcommands().values().forEach(Gantry::offerVersionEverywhere);
   }
 
   /** The CLI's options for a launcher kind, or null for a kind this CLI has no command for. */
@@ -63,6 +71,16 @@ public final class Gantry {
       Exception e, CommandLine command, CommandLine.ParseResult parseResult) {
     PrintWriter err = command.getErr();
     String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+    Throwable kubernetes = e;
+    while (kubernetes != null && !(kubernetes instanceof KubernetesClientException)) {
+      kubernetes = kubernetes.getCause();
+    }
+    if (kubernetes != null) {
+      err.println("error: " + KubernetesCluster.describe((KubernetesClientException) kubernetes));
+      err.flush();
+      LoggerFactory.getLogger(Gantry.class).debug("command failed", e);
+      return 1;
+    }
     boolean expected =
         e instanceof IllegalArgumentException
             || e instanceof UserError

@@ -48,7 +48,11 @@ public final class RunCommand {
         description = "Only runs in this state; repeat for several.")
     List<String> states = new ArrayList<>();
 
-    @Option(names = "--limit", defaultValue = "50", description = "At most this many (default 50).")
+    @Option(
+        names = "--limit",
+        defaultValue = "50",
+        paramLabel = "N",
+        description = "At most this many (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Override

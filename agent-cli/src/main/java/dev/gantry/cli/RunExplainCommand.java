@@ -29,8 +29,10 @@ public final class RunExplainCommand implements Callable<Integer> {
   @Option(
       names = "--stale-after",
       defaultValue = "30s",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "An agent without heartbeat for this long is not live (default 30s).")
+      description =
+          "An agent without heartbeat for this long is not live (default ${DEFAULT-VALUE}).")
   Duration staleAfter;
 
   @Override

@@ -5,13 +5,23 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
+import dev.gantry.explain.RunDiagnosis;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
-/** Follows a run in the backend, printing its state changes and log lines as they land. */
+/**
+ * Follows a run in the backend, printing its state changes and log lines as they land, in time
+ * order; while the run waits for an agent that would take it, says why at once and every {@link
+ * #EXPLAIN_EVERY} (what {@code gantry run explain} says).
+ */
 final class RunWatcher {
   private static final Duration POLL = Duration.ofMillis(200);
+  static final Duration EXPLAIN_EVERY = Duration.ofSeconds(30);
+  private static final Duration STALE_AFTER = Duration.ofSeconds(30);
 
   private final GantryClient gantry;
   private final PrintWriter out;
@@ -19,6 +29,7 @@ final class RunWatcher {
   private final boolean logs;
   private int statesShown;
   private long lastLogId;
+  private Instant explainedAt;
 
   RunWatcher(GantryClient gantry, PrintWriter out, boolean states, boolean logs) {
     this.gantry = gantry;
@@ -36,43 +47,73 @@ final class RunWatcher {
         printNew(runId); // anything stored between the two reads
         return run.state();
       }
+      if (states && run.state() == RunState.Scheduled) {
+        explainWait(runId);
+      }
       Thread.sleep(POLL.toMillis());
     }
   }
 
   /** Prints the log lines stored so far and returns. */
   void printLogs(String runId) {
-    drainLogs(runId);
+    drainLogs(runId).forEach(r -> out.println(Render.logLine(r)));
+    out.flush();
   }
 
+  /** While no live agent would take the run now, says why: at once, then every 30 s. */
+  private void explainWait(String runId) {
+    Instant now = Instant.now();
+    if (explainedAt != null && now.isBefore(explainedAt.plus(EXPLAIN_EVERY))) {
+      return;
+    }
+    RunDiagnosis diagnosis = gantry.explain(runId, STALE_AFTER);
+    if (diagnosis.verdict() == RunDiagnosis.Verdict.NO_MATCHING_AGENT
+        || diagnosis.verdict() == RunDiagnosis.Verdict.AGENTS_AT_LIMIT) {
+      explainedAt = now;
+      out.println(Render.clock(now) + " waiting: " + String.join("\n", diagnosis.lines()));
+      out.flush();
+    }
+  }
+
+  private record Line(Instant at, int order, String text) {}
+
+  /** New state changes and log lines, merged by time (a state first at the same instant). */
   private void printNew(String runId) {
+    List<Line> lines = new ArrayList<>();
     if (logs) {
-      drainLogs(runId);
+      for (LogRecord record : drainLogs(runId)) {
+        lines.add(new Line(record.at(), 1, Render.logLine(record)));
+      }
     }
     if (states) {
       List<StateChange> history = gantry.history(runId);
       for (; statesShown < history.size(); statesShown++) {
         StateChange change = history.get(statesShown);
-        out.println(
-            Render.clock(change.at())
-                + " state "
-                + change.state()
-                + (change.message() != null ? ": " + change.message() : ""));
+        lines.add(
+            new Line(
+                change.at(),
+                0,
+                Render.clock(change.at())
+                    + " state "
+                    + change.state()
+                    + (change.message() != null ? ": " + change.message() : "")));
       }
     }
+    lines.sort(Comparator.comparing(Line::at).thenComparing(Line::order));
+    lines.forEach(l -> out.println(l.text()));
     out.flush();
   }
 
-  private void drainLogs(String runId) {
+  private List<LogRecord> drainLogs(String runId) {
+    List<LogRecord> all = new ArrayList<>();
     while (true) {
       List<LogRecord> page = gantry.logs(runId, lastLogId, 500);
       for (LogRecord record : page) {
-        out.println(Render.logLine(record));
+        all.add(record);
         lastLogId = record.id();
       }
       if (page.size() < 500) {
-        out.flush();
-        return;
+        return all;
       }
     }
   }

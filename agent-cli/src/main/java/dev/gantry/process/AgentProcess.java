@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * {@code demo} and {@code bench}. The caller owns the client and the launcher and closes them after
  * this.
  *
- * <p>Stop order: a SIGTERM/SIGINT stops the agent before the JVM's shutdown hooks run (see {@link
- * StopSignals}); the hook closes the schedules before it stops the agent, so no new runs come from
- * this process while it stops.
+ * <p>Stop order: a SIGTERM/SIGINT closes the schedules, then stops the agent, before the JVM's
+ * shutdown hooks run (see {@link StopSignals}), so no new runs come from this process while it
+ * stops. {@link #awaitStopped()} returns only once the schedules are closed too: the caller closes
+ * the client (and its database pool) after it, never under a running scheduler.
  */
 public final class AgentProcess implements AutoCloseable {
 
@@ -39,7 +40,7 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   private final Agent agent;
-  private final FlowScheduler schedules;
+  private FlowScheduler schedules;
   private HealthServer health;
 
   private AgentProcess(Agent agent, FlowScheduler schedules) {
@@ -59,9 +60,18 @@ public final class AgentProcess implements AutoCloseable {
     AgentProcess process = new AgentProcess(agent, startSchedules(gantry, settings));
     if (settings.daemon()) {
       Runtime.getRuntime().addShutdownHook(new Thread(process::close, "gantry-agent-stop"));
-      StopSignals.onTermination(agent::stop);
+      StopSignals.onTermination(process::stop);
     }
-    agent.start();
+    try {
+      agent.start();
+    } catch (RuntimeException e) {
+      try {
+        process.close(); // the schedules stop before the caller closes the pool
+      } catch (RuntimeException alsoFailed) {
+        e.addSuppressed(alsoFailed);
+      }
+      throw e;
+    }
     if (settings.healthPort() >= 0) {
       HealthServer health = HealthServer.start(agent, settings.healthBind(), settings.healthPort());
       synchronized (process) {
@@ -93,11 +103,15 @@ public final class AgentProcess implements AutoCloseable {
     return health == null ? -1 : health.port();
   }
 
-  /** Blocks until the agent has stopped (by a signal, or {@link #close()}), then ends health. */
+  /**
+   * Blocks until the agent has stopped (by a signal, or {@link #close()}), then closes the
+   * schedules, if still open, and ends health: after it the client's pool may close.
+   */
   public void awaitStopped() {
     try {
       agent.awaitStopped();
     } finally {
+      closeSchedules();
       closeHealth();
     }
   }
@@ -105,11 +119,25 @@ public final class AgentProcess implements AutoCloseable {
   /** Closes the schedules, then stops the agent gracefully and ends the health endpoints. */
   @Override
   public void close() {
-    if (schedules != null) {
-      schedules.close(); // no new runs from this process while it stops
-    }
-    agent.stop();
+    stop();
     closeHealth();
+  }
+
+  /** Closes the schedules (no new runs from this process while it stops), then stops the agent. */
+  private void stop() {
+    closeSchedules();
+    agent.stop();
+  }
+
+  private void closeSchedules() {
+    FlowScheduler open;
+    synchronized (this) {
+      open = schedules;
+      schedules = null;
+    }
+    if (open != null) {
+      open.close();
+    }
   }
 
   private synchronized void closeHealth() {

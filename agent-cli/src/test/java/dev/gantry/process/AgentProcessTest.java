@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.gantry.agent.SecretSource;
 import dev.gantry.testing.LocalGantry;
 import java.net.URI;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The agent's wiring in this JVM: health endpoints while it runs, and a stop that ends them. */
 class AgentProcessTest {
@@ -53,6 +58,39 @@ class AgentProcessTest {
       assertThat(process.healthPort()).isEqualTo(-1);
       assertThat(process.agent().options().name()).isEqualTo("embedded");
     }
+  }
+
+  /**
+   * The way {@code gantry agent start} stops on SIGTERM: the agent stops, {@code awaitStopped}
+   * returns, the command closes the client and its pool, then the shutdown hook closes the process.
+   * The schedules must be closed before the pool, so Quartz never touches a closed pool.
+   */
+  @Test
+  void aSignalledStopClosesTheSchedulesBeforeTheCallerClosesThePool() throws Exception {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
+    try {
+      LocalGantry gantry = new LocalGantry(home);
+      AgentProcess process =
+          AgentProcess.start(
+              gantry.client,
+              gantry.launcher,
+              LocalGantry.quickOptions("signalled"),
+              SecretSource.NONE,
+              new AgentProcess.Settings(true, null, -1, false));
+      process.agent().stop(); // what the signal's stop does to the agent
+      assertTimeoutPreemptively(Duration.ofSeconds(30), process::awaitStopped);
+      gantry.close(); // the command's try-with-resources: launcher and pool
+      process.close(); // the shutdown hook, after
+    } finally {
+      root.detachAppender(logged);
+    }
+    assertThat(logged.list)
+        .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .isEmpty();
   }
 
   private static int status(int port, String path) throws Exception {

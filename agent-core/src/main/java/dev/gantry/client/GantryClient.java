@@ -22,6 +22,7 @@ import dev.gantry.secrets.MasterKey;
 import dev.gantry.secrets.SecretVault;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,75 @@ public final class GantryClient implements AutoCloseable {
     Set<String> labels = new LinkedHashSet<>(flow.labelSet());
     labels.addAll(extraLabels);
     return backend.runs().create(new NewRun(flow.id(), labels, values, Instant.now()));
+  }
+
+  /**
+   * Creates {@code count} runs of one version of a flow, due now, in this one call: the flow is
+   * read and the parameters checked once.
+   *
+   * @param version the flow version, or null for the newest
+   * @throws UnknownFlowException when no flow has that name (or that version)
+   */
+  public List<FlowRun> createRuns(
+      String flowName,
+      Integer version,
+      Map<String, String> parameters,
+      Set<String> extraLabels,
+      int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("a count of runs must be at least 1, not " + count);
+    }
+    RegisteredFlow flow = version == null ? flow(flowName) : flowVersion(flowName, version);
+    Map<String, String> values = RunParameters.validate(flow, parameters);
+    Set<String> labels = new LinkedHashSet<>(flow.labelSet());
+    labels.addAll(extraLabels);
+    List<FlowRun> runs = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      runs.add(backend.runs().create(new NewRun(flow.id(), labels, values, Instant.now())));
+    }
+    return runs;
+  }
+
+  /**
+   * One version of a flow.
+   *
+   * @throws UnknownFlowException when the flow or the version does not exist
+   */
+  public RegisteredFlow flowVersion(String flowName, int version) {
+    return versions(flowName).stream()
+        .filter(f -> f.version() == version)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new UnknownFlowException(
+                    flowName,
+                    "flow '"
+                        + flowName
+                        + "' has no version "
+                        + version
+                        + "; see `gantry flow list --all-versions`"));
+  }
+
+  /**
+   * Every version of a flow, newest first. (FlowStore has no query for this yet: versions are found
+   * by id, below the newest one's; a {@code FlowStore.versions(name)} would make it one.)
+   */
+  public List<RegisteredFlow> versions(String flowName) {
+    RegisteredFlow latest = flow(flowName);
+    List<RegisteredFlow> versions = new ArrayList<>();
+    for (long id = latest.id(); id > 0 && versions.size() < latest.version(); id--) {
+      backend.flows().find(id).filter(f -> f.name().equals(flowName)).ifPresent(versions::add);
+    }
+    return versions;
+  }
+
+  /** Every version of every flow: by name, newest version first. */
+  public List<RegisteredFlow> allVersions() {
+    List<RegisteredFlow> all = new ArrayList<>();
+    for (RegisteredFlow latest : flows()) {
+      all.addAll(versions(latest.name()));
+    }
+    return all;
   }
 
   public RegisteredFlow flow(String flowName) {
@@ -215,6 +285,10 @@ public final class GantryClient implements AutoCloseable {
 
     public UnknownFlowException(String name) {
       super("no flow named '" + name + "' is registered; see `gantry flow list`");
+    }
+
+    UnknownFlowException(String name, String message) {
+      super(message);
     }
   }
 
