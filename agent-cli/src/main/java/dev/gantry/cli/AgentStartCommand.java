@@ -147,15 +147,10 @@ public abstract class AgentStartCommand<S> implements Callable<Integer> {
   }
 
   /**
-   * Fails with one line when the kind's platform is plainly missing, before anything starts. (For
-   * Kubernetes: a cluster configured and its API reachable. This belongs in the kind's own command
-   * as an override; it is here until that command takes it.)
+   * Fails with one line when the kind's platform is plainly missing, before anything starts; a kind
+   * whose platform can be checked overrides it.
    */
-  protected void checkPlatform() {
-    if (kind().equals("kubernetes")) {
-      KubernetesCluster.ofThisProcess().check();
-    }
-  }
+  protected void checkPlatform() {}
 
   @Override
   public Integer call() throws java.io.IOException {

@@ -113,6 +113,12 @@ public final class KubernetesAgentStartCommand extends AgentStartCommand<Kuberne
       description = "The image of flows whose environment names none (default: gantry:VERSION).")
   String defaultImage;
 
+  /** A cluster configured and its API reachable, or one line saying what is missing. */
+  @Override
+  protected void checkPlatform() {
+    KubernetesCluster.ofThisProcess().check();
+  }
+
   @Override
   protected String kind() {
     return "kubernetes";
