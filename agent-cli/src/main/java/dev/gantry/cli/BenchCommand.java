@@ -1,7 +1,6 @@
 package dev.gantry.cli;
 
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
@@ -14,6 +13,7 @@ import dev.gantry.home.GantryHome;
 import dev.gantry.launch.local.LocalLauncher;
 import dev.gantry.process.AgentProcess;
 import dev.gantry.registration.Registration;
+import dev.gantry.supervision.SecretSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,11 +2,11 @@ package dev.gantry.process;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.client.GantryClient;
 import dev.gantry.launch.Launcher;
 import dev.gantry.schedule.FlowScheduler;
+import dev.gantry.supervision.SecretSource;
 import java.io.IOException;
 import org.slf4j.LoggerFactory;
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.bundle.BundleFixtures;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.launch.local.LocalLauncher;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.ExamplesJar;
 import dev.gantry.testing.LocalGantry;
 import java.io.File;

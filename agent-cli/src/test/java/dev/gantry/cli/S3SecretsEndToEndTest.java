@@ -3,9 +3,7 @@ package dev.gantry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gantry.agent.Redactor;
 import dev.gantry.backend.jdbc.JdbcBackend;
-import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.bundle.BundleFixtures;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.AgentInfo;
@@ -13,6 +11,8 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.S3;
 import dev.gantry.home.GantryHome;
+import dev.gantry.protocol.FlatJson;
+import dev.gantry.supervision.Redactor;
 import dev.gantry.testing.ExamplesJar;
 import dev.gantry.testing.S3ProxyServer;
 import java.io.IOException;

@@ -2,10 +2,10 @@ package dev.gantry.docker;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.docker.testing.GantryImage;
 import dev.gantry.docker.testing.TestDocker;
 import dev.gantry.domain.FlowRun;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.LocalGantry;
 import java.nio.file.Path;
 import java.time.Duration;

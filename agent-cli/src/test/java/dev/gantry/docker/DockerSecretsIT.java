@@ -3,7 +3,6 @@ package dev.gantry.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gantry.agent.SecretSource;
 import dev.gantry.bootstrap.BootstrapSpec;
 import dev.gantry.bundle.BundleFixtures;
 import dev.gantry.catalog.RegisteredFlow;
@@ -16,6 +15,7 @@ import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.LaunchRequest;
 import dev.gantry.launch.RunExecution;
 import dev.gantry.registration.Registration;
+import dev.gantry.supervision.SecretSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

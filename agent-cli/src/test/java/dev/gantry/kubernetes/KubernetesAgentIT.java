@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gantry.agent.Agent;
-import dev.gantry.agent.Redactor;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.docker.testing.RequiresDocker;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
@@ -14,6 +12,8 @@ import dev.gantry.domain.TaskRun;
 import dev.gantry.flow.TaskState;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.secrets.BackendSecretSource;
+import dev.gantry.supervision.Redactor;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.ExamplesJar;
 import dev.gantry.testing.S3ProxyServer;
 import io.fabric8.kubernetes.api.model.Container;

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.cli.Gantry;
 import dev.gantry.docker.testing.GantryImage;
 import dev.gantry.docker.testing.TestDocker;
@@ -13,6 +12,7 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
 import dev.gantry.kubernetes.testing.MockCluster;
 import dev.gantry.kubernetes.testing.PodSimulator;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.LocalGantry;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.gantry.agent.SecretSource;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.LocalGantry;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,5 @@
 package dev.gantry.bench;
 
-import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.Infrastructure;
@@ -8,6 +7,7 @@ import dev.gantry.launch.LaunchRequest;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.OutputSink;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.protocol.FlatJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

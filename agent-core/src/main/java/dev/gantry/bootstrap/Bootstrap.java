@@ -12,6 +12,7 @@ import dev.gantry.flow.ParameterException;
 import dev.gantry.flow.Secrets;
 import dev.gantry.flow.run.FlowRunResult;
 import dev.gantry.flow.run.FlowRunner;
+import dev.gantry.protocol.FlatJson;
 import dev.gantry.storage.StorageException;
 import dev.gantry.storage.StorageRegistry;
 import java.io.IOException;

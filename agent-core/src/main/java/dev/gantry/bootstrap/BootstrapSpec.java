@@ -1,6 +1,7 @@
 package dev.gantry.bootstrap;
 
 import dev.gantry.catalog.BundleFormat;
+import dev.gantry.protocol.FlatJson;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

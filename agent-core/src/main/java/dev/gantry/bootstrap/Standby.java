@@ -5,6 +5,7 @@ import dev.gantry.bundle.Sha256;
 import dev.gantry.bundle.WorkDirectory;
 import dev.gantry.flow.Flow;
 import dev.gantry.flow.run.FlowRunner;
+import dev.gantry.protocol.FlatJson;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

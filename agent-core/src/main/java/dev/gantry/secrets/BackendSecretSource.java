@@ -1,7 +1,7 @@
 package dev.gantry.secrets;
 
-import dev.gantry.agent.SecretSource;
 import dev.gantry.backend.Backend;
+import dev.gantry.supervision.SecretSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

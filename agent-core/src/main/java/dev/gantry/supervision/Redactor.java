@@ -2,7 +2,7 @@ package dev.gantry.supervision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gantry.bootstrap.FlatJson;
+import dev.gantry.protocol.FlatJson;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Comparator;

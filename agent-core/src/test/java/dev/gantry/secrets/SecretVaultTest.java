@@ -3,10 +3,10 @@ package dev.gantry.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gantry.agent.SecretSource;
 import dev.gantry.backend.Backend;
 import dev.gantry.backend.SecretStore.StoredSecret;
 import dev.gantry.backend.jdbc.JdbcBackend;
+import dev.gantry.supervision.SecretSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -3,11 +3,11 @@ package dev.gantry.supervision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.launch.ExitReport;
+import dev.gantry.protocol.FlatJson;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package dev.gantry.supervision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gantry.bootstrap.FlatJson;
+import dev.gantry.protocol.FlatJson;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.client.GantryClient;
@@ -14,6 +13,7 @@ import dev.gantry.flow.storage.Local;
 import dev.gantry.home.GantryHome;
 import dev.gantry.launch.local.LocalLauncher;
 import dev.gantry.registration.Registration;
+import dev.gantry.supervision.SecretSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,6 @@ package dev.gantry.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.Infrastructure;
@@ -10,6 +9,7 @@ import dev.gantry.launch.LaunchRequest;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.OutputSink;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.protocol.FlatJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

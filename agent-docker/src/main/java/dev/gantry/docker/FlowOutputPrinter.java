@@ -1,12 +1,12 @@
 package dev.gantry.docker;
 
-import dev.gantry.agent.Redactor;
 import dev.gantry.launch.OutputSink;
 import dev.gantry.protocol.LogEvent;
 import dev.gantry.protocol.ProtocolEvent;
 import dev.gantry.protocol.ProtocolParser;
 import dev.gantry.protocol.ResultEvent;
 import dev.gantry.protocol.TaskEvent;
+import dev.gantry.supervision.Redactor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,7 +2,6 @@ package dev.gantry.launch.local;
 
 import dev.gantry.bootstrap.Bootstrap;
 import dev.gantry.bootstrap.BootstrapSpec;
-import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.domain.RunState;
 import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.Infrastructure;
@@ -11,6 +10,7 @@ import dev.gantry.launch.LaunchRequest;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.OutputSink;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.protocol.FlatJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

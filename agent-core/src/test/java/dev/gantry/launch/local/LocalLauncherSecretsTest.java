@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gantry.agent.Agent;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.bundle.BundleFixtures;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunState;
 import dev.gantry.registration.Registration;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.LocalGantry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
