@@ -108,7 +108,8 @@ public final class Agent {
             options.maxBackoff(),
             options.name(),
             options.gracePeriod(),
-            () -> stopping);
+            () -> stopping,
+            clock);
     RunTakeover takeover =
         new RunTakeover(
             backend.runs(),

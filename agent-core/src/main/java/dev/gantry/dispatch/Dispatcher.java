@@ -87,7 +87,7 @@ public final class Dispatcher {
     String message = reporter.redact(e.getMessage());
     log.warn("run {} not launched: {}", run.id(), message);
     reporter.agentLog("ERROR", message);
-    reporter.flush();
+    reporter.drain();
     ends.recordOutcome(run, run.fence(), new FinalState(e.outcome(), message));
     supervised.wake();
   }

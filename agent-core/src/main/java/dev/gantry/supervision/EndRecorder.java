@@ -10,7 +10,9 @@ import dev.gantry.domain.RunState;
 import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.RunExecution;
 import dev.gantry.retry.Backoff;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,11 +39,13 @@ public final class EndRecorder {
   private final String agentName;
   private final Duration gracePeriod;
   private final BooleanSupplier agentStopping;
+  private final Clock clock;
 
   /**
    * @param retries where a retry waits; once shut down, ends are not retried any more
    * @param gracePeriod the agent's grace period on stop, for the message of runs it stopped
    * @param agentStopping whether the agent is stopping (its runs then end Crashed)
+   * @param clock when a run ended, for one that reported no result
    */
   public EndRecorder(
       RunStore runs,
@@ -50,7 +54,8 @@ public final class EndRecorder {
       Duration maxBackoff,
       String agentName,
       Duration gracePeriod,
-      BooleanSupplier agentStopping) {
+      BooleanSupplier agentStopping,
+      Clock clock) {
     this.runs = runs;
     this.supervised = supervised;
     this.retries = retries;
@@ -58,6 +63,7 @@ public final class EndRecorder {
     this.agentName = agentName;
     this.gracePeriod = gracePeriod;
     this.agentStopping = agentStopping;
+    this.clock = clock;
   }
 
   /** Records the run's end when {@code execution} exits. */
@@ -70,38 +76,43 @@ public final class EndRecorder {
     if (supervised.isLeftForAdoption(run.id())) {
       return; // its infrastructure ends without us; the next agent records the outcome
     }
-    try {
-      run.reporter().flush();
-    } catch (RuntimeException e) {
-      log.warn("run {}: flushing its logs failed: {}", run.id(), oneLine(e));
-    }
+    // When it ended: what the bootstrap said, else now (its exit), not when the database answers.
+    Instant endedAt =
+        run.reporter().resultAt() != null ? run.reporter().resultAt() : clock.instant();
     ExitReport exit = report != null ? report : new ExitReport(-1, oneLine(error));
-    recordEnd(run, exit, Backoff.exponential(FIRST_RETRY, max(FIRST_RETRY, maxBackoff)));
+    recordEnd(run, exit, endedAt, Backoff.exponential(FIRST_RETRY, max(FIRST_RETRY, maxBackoff)));
   }
 
   /**
    * Records the end of a supervised run. When the database does not answer, the run keeps its slot
    * (and its lease, renewed by the heartbeat) and the end is recorded again after a backoff, so a
-   * run that ended during an outage ends as it did, not Crashed by the reconciler later.
+   * run that ended during an outage ends as it did, not Crashed by the reconciler later. Every task
+   * state and log line the run reported is stored before its final state.
    */
-  private void recordEnd(SupervisedRun supervisedRun, ExitReport exit, Backoff backoff) {
+  private void recordEnd(
+      SupervisedRun supervisedRun, ExitReport exit, Instant endedAt, Backoff backoff) {
     FlowRun run = supervisedRun.run();
     RunReporter reporter = supervisedRun.reporter();
     try {
+      reporter.drain();
       RunState current = runs.find(run.id()).map(FlowRun::state).orElse(null);
       FinalState outcome =
           FinalState.decide(
               run, current, reporter, exit, agentStopping.getAsBoolean(), agentName, gracePeriod);
-      if (outcome.state() != RunState.Success) {
+      if (outcome.state() != RunState.Success && supervisedRun.markEndLogged()) {
+        // Once, however often the end is recorded again.
         reporter.agentLog(
             outcome.state() == RunState.Cancelled ? "INFO" : "ERROR", outcome.message());
-        reporter.flush();
       }
+      reporter.drain();
       recordOutcome(
-          run, run.fence(), new FinalState(outcome.state(), reporter.redact(outcome.message())));
+          run,
+          run.fence(),
+          new FinalState(outcome.state(), reporter.redact(outcome.message())),
+          endedAt);
     } catch (RuntimeException e) {
       Duration wait = backoff.nextDelay();
-      if (retryLater(() -> recordEnd(supervisedRun, exit, backoff), wait)) {
+      if (retryLater(() -> recordEnd(supervisedRun, exit, endedAt, backoff), wait)) {
         log.warn(
             "run {}: recording its end failed ({}); trying again in about {} ms",
             run.id(),
@@ -129,6 +140,15 @@ public final class EndRecorder {
    * while its flow version's infrastructure-retry budget lasts; a Failed run never does.
    */
   public void recordOutcome(FlowRun run, RunFence fence, FinalState outcome) {
+    recordOutcome(run, fence, outcome, clock.instant());
+  }
+
+  /**
+   * Records how a run ended at {@code endedAt}: first its tasks that never reported an end get a
+   * terminal state saying why ({@link OpenTasks}), then the run's state.
+   */
+  public void recordOutcome(FlowRun run, RunFence fence, FinalState outcome, Instant endedAt) {
+    OpenTasks.close(runs, fence, outcome, endedAt);
     if (outcome.isInfrastructureFailure()) {
       Optional<InfrastructureRetry> retry = runs.rescheduleAfterCrash(fence, outcome.message());
       if (retry.isPresent()) {
@@ -140,6 +160,8 @@ public final class EndRecorder {
         return;
       }
     }
+    // The run's ended_at is the database's time of this write: RunStore.transition takes no time
+    // yet (see docs/bootstrap-protocol.md, "When the database is away").
     if (!runs.transition(fence, outcome.state(), outcome.message())) {
       log.warn(
           "run {}: final state {} not recorded (the run moved on without this agent)",

@@ -1,6 +1,10 @@
 package dev.gantry.supervision;
 
-/** The log flusher: writes the batched log lines of every supervised run. */
+/**
+ * The log flusher: writes what every supervised run reported and the database has not taken yet
+ * (batched log lines, and everything while the database was away). It stops at the first run the
+ * database does not take: the others would wait for the same connection timeout.
+ */
 public final class LogFlusher implements AgentTask {
   private final SupervisedRuns supervised;
 
@@ -15,6 +19,10 @@ public final class LogFlusher implements AgentTask {
 
   @Override
   public void runOnce() {
-    supervised.active().forEach(run -> run.reporter().flush());
+    for (SupervisedRun run : supervised.active()) {
+      if (!run.reporter().flush()) {
+        return;
+      }
+    }
   }
 }

@@ -99,7 +99,8 @@ public final class RunTakeover {
     if (run.state() == RunState.Submitted) {
       String message = why + " before run " + run.id() + " started; scheduled again";
       reporter.agentLog("WARN", message);
-      reporter.flush();
+      reporter.drain();
+      OpenTasks.close(runs, fence, new FinalState(RunState.Scheduled, message), clock.instant());
       if (runs.transition(fence, RunState.Scheduled, message)) {
         log.warn("{}", message);
       }
@@ -107,7 +108,7 @@ public final class RunTakeover {
     }
     String message = why + " before run " + run.id() + " ended; its infrastructure is gone";
     reporter.agentLog("ERROR", message);
-    reporter.flush();
+    reporter.drain();
     ends.recordOutcome(
         run,
         fence,

@@ -7,6 +7,7 @@ public final class SupervisedRun {
   private final FlowRun run;
   private final RunReporter reporter;
   private volatile boolean cancelSent;
+  private boolean endLogged;
 
   public SupervisedRun(FlowRun run, RunReporter reporter) {
     this.run = run;
@@ -31,6 +32,15 @@ public final class SupervisedRun {
       return false;
     }
     cancelSent = true;
+    return true;
+  }
+
+  /** Marks that the agent's line about the run's end was written; true the first time only. */
+  synchronized boolean markEndLogged() {
+    if (endLogged) {
+      return false;
+    }
+    endLogged = true;
     return true;
   }
 }

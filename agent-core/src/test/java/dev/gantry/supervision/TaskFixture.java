@@ -65,7 +65,14 @@ public final class TaskFixture implements AutoCloseable {
                 });
     ends =
         new EndRecorder(
-            runs, supervised, retries, Duration.ofSeconds(2), agent.name(), BEAT, () -> stopping);
+            runs,
+            supervised,
+            retries,
+            Duration.ofSeconds(2),
+            agent.name(),
+            BEAT,
+            () -> stopping,
+            clock);
     takeover =
         new RunTakeover(
             runs,
