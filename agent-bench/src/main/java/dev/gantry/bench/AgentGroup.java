@@ -2,8 +2,8 @@ package dev.gantry.bench;
 
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.agent.SecretSource;
 import dev.gantry.backend.jdbc.JdbcBackend;
+import dev.gantry.supervision.SecretSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

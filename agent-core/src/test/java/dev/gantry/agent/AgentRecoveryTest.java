@@ -14,6 +14,7 @@ import dev.gantry.domain.NewRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
 import dev.gantry.launch.Infrastructure;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.ScriptedPlatform;
 import dev.gantry.testing.ScriptedPlatform.Container;
 import java.nio.file.Path;

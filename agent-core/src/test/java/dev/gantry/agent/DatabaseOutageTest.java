@@ -8,6 +8,7 @@ import dev.gantry.bench.NoopLauncher;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.domain.NewRun;
 import dev.gantry.domain.RunState;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.PostgresSchema;
 import dev.gantry.testing.TcpProxy;
 import java.time.Duration;

@@ -12,6 +12,7 @@ import dev.gantry.domain.TaskRun;
 import dev.gantry.flow.TaskState;
 import dev.gantry.home.GantryHome;
 import dev.gantry.launch.local.LocalLauncher;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.LocalGantry;
 import dev.gantry.testing.NumberedFlow;
 import dev.gantry.testing.PostgresSchema;

@@ -12,6 +12,7 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.NewRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.PostgresSchema;
 import java.time.Duration;
 import java.time.Instant;

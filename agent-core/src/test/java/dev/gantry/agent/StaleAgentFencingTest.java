@@ -11,6 +11,7 @@ import dev.gantry.domain.NewRun;
 import dev.gantry.domain.RunFence;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
+import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.PostgresSchema;
 import dev.gantry.testing.ScriptedPlatform;
 import dev.gantry.testing.ScriptedPlatform.Container;

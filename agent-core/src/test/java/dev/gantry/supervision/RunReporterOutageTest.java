@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gantry.backend.RunStore;
-import dev.gantry.bootstrap.FlatJson;
 import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.TaskRun;
 import dev.gantry.flow.TaskState;
+import dev.gantry.protocol.FlatJson;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
