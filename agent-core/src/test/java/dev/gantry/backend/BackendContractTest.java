@@ -1024,6 +1024,47 @@ public abstract class BackendContractTest {
     assertThat(backend.runs().claimDue("agent-1", Set.of(), 10, T0)).isEmpty();
   }
 
+  /**
+   * A limited flow with room is claimed in due order among a steady stream of unlimited runs: each
+   * claim takes the oldest due runs across flows that the limit allows, never the newer unlimited
+   * runs before the limited flow's older ones.
+   */
+  @Test
+  void aLimitedFlowWithRoomIsClaimedInDueOrderAmongAStreamOfUnlimitedRuns() {
+    RegisteredFlow limited =
+        register("limited", RunPolicy.DEFAULT.withConcurrencyLimit(2, WhenLimited.wait));
+    RegisteredFlow stream = register("stream");
+    List<FlowRun> l = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      l.add(schedule(limited, Set.of(), T0.minusSeconds(60 - 10 * i))); // -60 -50 -40 -30
+    }
+    FlowRun ua = schedule(stream, Set.of(), T0.minusSeconds(55));
+    FlowRun ub = schedule(stream, Set.of(), T0.minusSeconds(45));
+
+    assertThat(ids(backend.runs().claimDue("agent-1", Set.of(), 2, T0)))
+        .containsExactly(l.get(0).id(), ua.id());
+
+    FlowRun uc = schedule(stream, Set.of(), T0.minusSeconds(5));
+    FlowRun ud = schedule(stream, Set.of(), T0.minusSeconds(4));
+    assertThat(ids(backend.runs().claimDue("agent-1", Set.of(), 2, T0)))
+        .containsExactly(l.get(1).id(), ub.id());
+
+    FlowRun ue = schedule(stream, Set.of(), T0.minusSeconds(3));
+    schedule(stream, Set.of(), T0.minusSeconds(2));
+    assertThat(ids(backend.runs().claimDue("agent-1", Set.of(), 2, T0)))
+        .as("the limited flow is at its limit: only unlimited runs")
+        .containsExactly(uc.id(), ud.id());
+
+    FlowRun first = backend.runs().find(l.get(0).id()).orElseThrow();
+    backend.runs().transition(first.fence(), RunState.Running, null);
+    backend.runs().transition(first.fence(), RunState.Success, null);
+    schedule(stream, Set.of(), T0.minusSeconds(1));
+    assertThat(ids(backend.runs().claimDue("agent-2", Set.of(), 2, T0)))
+        .containsExactly(l.get(2).id(), ue.id());
+    assertThat(backend.runs().find(l.get(3).id()).orElseThrow().state())
+        .isEqualTo(RunState.Scheduled);
+  }
+
   @Test
   void aLimitCountsEveryVersionOfTheNameAndTheNewestRegistrationSetsIt() {
     RegisteredFlow v1 =

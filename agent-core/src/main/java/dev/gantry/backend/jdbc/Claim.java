@@ -37,17 +37,34 @@ record Claim(String agentId, LabelCondition labels, Instant now, Instant leaseUn
     return params;
   }
 
+  /** A due run's place in the due order: its due time, ties by id. */
+  record Due(String id, Instant scheduledAt) implements Comparable<Due> {
+    @Override
+    public int compareTo(Due other) {
+      int byTime = scheduledAt.compareTo(other.scheduledAt);
+      return byTime != 0 ? byTime : id.compareTo(other.id);
+    }
+  }
+
   /** Scheduled runs due for this claim that match {@code flowCondition}, oldest due first. */
   List<String> dueCandidates(Connection c, String flowCondition, List<Object> flowParams, int limit)
       throws SQLException {
+    return new ArrayList<>(
+        dueRuns(c, flowCondition, flowParams, limit).stream().map(Due::id).toList());
+  }
+
+  /** {@link #dueCandidates} with each run's due time. */
+  List<Due> dueRuns(Connection c, String flowCondition, List<Object> flowParams, int limit)
+      throws SQLException {
     return query(
         c,
-        "SELECT r.id FROM flow_runs r WHERE r.state = ? AND r.scheduled_at <= ? AND "
+        "SELECT r.id, r.scheduled_at FROM flow_runs r WHERE r.state = ? AND r.scheduled_at <= ?"
+            + " AND "
             + labels.sql()
             + " AND "
             + flowCondition
             + " ORDER BY r.scheduled_at, r.id LIMIT ?",
-        row -> row.getString("id"),
+        row -> new Due(row.getString("id"), Database.instant(row, "scheduled_at")),
         pollParams(flowParams, limit).toArray());
   }
 }
