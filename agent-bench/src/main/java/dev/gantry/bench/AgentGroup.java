@@ -3,6 +3,7 @@ package dev.gantry.bench;
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.backend.jdbc.JdbcBackend;
+import dev.gantry.launch.noop.NoopLauncher;
 import dev.gantry.supervision.SecretSource;
 import java.time.Duration;
 import java.util.ArrayList;

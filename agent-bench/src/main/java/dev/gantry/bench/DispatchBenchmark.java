@@ -4,6 +4,7 @@ import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.NewFlowVersion;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.launch.noop.NoopLauncher;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;

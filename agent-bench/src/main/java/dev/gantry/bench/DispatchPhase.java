@@ -7,6 +7,7 @@ import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.NewRun;
 import dev.gantry.domain.RunState;
+import dev.gantry.launch.noop.NoopLauncher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gantry.backend.jdbc.JdbcBackend;
-import dev.gantry.bench.NoopLauncher;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.domain.NewRun;
 import dev.gantry.domain.RunState;
+import dev.gantry.launch.noop.NoopLauncher;
 import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.PostgresSchema;
 import dev.gantry.testing.TcpProxy;

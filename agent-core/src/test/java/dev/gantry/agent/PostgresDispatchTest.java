@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gantry.backend.jdbc.JdbcBackend;
-import dev.gantry.bench.NoopLauncher;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.NewFlowVersion;
 import dev.gantry.catalog.RegisteredFlow;
@@ -12,6 +11,7 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.NewRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
+import dev.gantry.launch.noop.NoopLauncher;
 import dev.gantry.supervision.SecretSource;
 import dev.gantry.testing.PostgresSchema;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.gantry.bench;
+package dev.gantry.launch.noop;
 
 import dev.gantry.bootstrap.ProtocolOutput;
 import dev.gantry.launch.ExitReport;
