@@ -18,6 +18,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -40,6 +41,8 @@ public final class JdbcBackend implements Backend {
 
   /** How long opening or borrowing a connection may take before it fails with a clear error. */
   private static final long CONNECTION_TIMEOUT_MILLIS = 5_000;
+
+  private static final long H2_CONNECTION_TIMEOUT_MILLIS = 15_000;
 
   private static final int REACHABLE_TIMEOUT_SECONDS = 2;
 
@@ -83,7 +86,21 @@ public final class JdbcBackend implements Backend {
     }
     if (h2) {
       keepEmbeddedServerOnLoopback();
+      Optional<String> impossible = EmbeddedOpen.impossiblePath(jdbcUrl);
+      if (impossible.isPresent()) {
+        throw new BackendException(
+            "cannot open the Gantry database at "
+                + JdbcUrls.redact(jdbcUrl)
+                + ": "
+                + impossible.get()
+                + CHECK_SETTINGS);
+      }
+      return EmbeddedOpen.withRetries(() -> openOnce(jdbcUrl, true));
     }
+    return openOnce(jdbcUrl, false);
+  }
+
+  private static JdbcBackend openOnce(String jdbcUrl, boolean h2) {
     HikariDataSource pool = null;
     try {
       pool = new HikariDataSource(poolConfig(jdbcUrl, h2));
@@ -141,6 +158,9 @@ public final class JdbcBackend implements Backend {
     config.setMinimumIdle(1);
     if (h2) {
       config.setMaximumPoolSize(H2_POOL_SIZE);
+      // A connection to a file another process is handing over can take seconds; wait for it
+      // longer than on PostgreSQL, and let the open's own retries (EmbeddedOpen) handle the rest.
+      config.setConnectionTimeout(H2_CONNECTION_TIMEOUT_MILLIS);
       // H2 closes a database when its last connection closes, and the process that opened it
       // stops serving it to the others. Keep one connection for the backend's whole life.
       config.setMaxLifetime(0);

@@ -20,6 +20,8 @@ import java.util.Set;
  * claim URL AGENT NOW  print "ready", wait for a line, claim as AGENT (no labels) until nothing
  *                      is due at NOW, printing "claimed ID" for each run, then "done"
  * hold URL FLOW        register FLOW, print "registered ID", keep the database open until a line
+ * once URL MILLIS      open, list runs, keep it open MILLIS ms (an agent's life or a CLI command's),
+ *                      close; print "ok", or "failed MESSAGE" and exit 1
  * </pre>
  */
 public final class BackendProcess {
@@ -28,6 +30,18 @@ public final class BackendProcess {
 
   public static void main(String[] args) throws IOException {
     String command = args[0];
+    if (command.equals("once")) {
+      try (JdbcBackend backend = JdbcBackend.open(args[1])) {
+        backend.runs().list(null, null, 10);
+        Thread.sleep(Long.parseLong(args[2]));
+        backend.runs().list(null, null, 10);
+      } catch (RuntimeException | InterruptedException e) {
+        say("failed " + e.getMessage());
+        System.exit(1);
+      }
+      say("ok");
+      return;
+    }
     BufferedReader stdin =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try (JdbcBackend backend = JdbcBackend.open(args[1])) {
