@@ -494,7 +494,10 @@ public final class PodSimulator implements AutoCloseable {
       int exitCode =
           docker.waitContainerCmd(id).exec(new WaitContainerResultCallback()).awaitStatusCode();
       try {
-        logs.awaitCompletion(10, TimeUnit.SECONDS);
+        // A kubelet has every line before it reports the container terminated; under load the
+        // engine's log stream can lag the exit by seconds, so wait generously (returns at once
+        // when the stream is complete).
+        logs.awaitCompletion(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
