@@ -26,7 +26,8 @@ final class EmbeddedOpen {
   /** H2's error codes of a database another process is opening, closing or serving. */
   private static final java.util.Set<Integer> TRANSIENT_H2_CODES =
       java.util.Set.of(
-          8000, // ERROR_OPENING_DATABASE_1: "Lock file recently modified", "Concurrent update"
+          8000, // ERROR_OPENING_DATABASE_1: "Lock file recently modified", "Concurrent update",
+          // "Another process was faster"
           90020, // DATABASE_ALREADY_OPEN_1
           90067, // CONNECTION_BROKEN_1: the serving process went away
           90098, // DATABASE_IS_CLOSED
@@ -90,7 +91,8 @@ final class EmbeddedOpen {
         if (sql.getErrorCode() != 8000
             || message.contains("lock")
             || message.contains("connect")
-            || message.contains("concurrent update")) {
+            || message.contains("concurrent update")
+            || message.contains("another process was faster")) {
           return true;
         }
       }
