@@ -4,7 +4,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
 import dev.gantry.bootstrap.BootstrapSpec;
@@ -88,6 +87,7 @@ public final class DockerLauncher implements Launcher {
               }
             });
     events.start();
+    new BundleSweep(docker, bundles, java.time.Clock.systemUTC()).start(threads.timer());
   }
 
   /** Containers and Jobs keep running without their agent; the next agent adopts them. */
@@ -130,21 +130,24 @@ public final class DockerLauncher implements Launcher {
   private ContainerRun start(LaunchRequest request, OutputSink output) throws LaunchException {
     String image = imageOf(request);
     long began = System.nanoTime();
-    Optional<Bind> bundle = bundles.mountFor(request);
-    ContainerSpec spec = ContainerSpec.forRun(settings, request, image, bundle);
+    ContainerSpec spec;
     String containerId;
     try {
       // Create straight away: an image that is present costs no extra round trip.
       try {
+        spec = ContainerSpec.forRun(settings, request, image, bundles.mountFor(request));
         containerId = create(request, spec);
       } catch (ImageAbsent absent) {
+        // No bundle copy while pulling (up to --pull-timeout): a killed agent leaves none.
+        bundles.release(request.runId(), request.run().attempt());
         images.ensure(request, image);
+        spec = ContainerSpec.forRun(settings, request, image, bundles.mountFor(request));
         containerId = create(request, spec);
       }
     } catch (ImageAbsent e) {
       bundles.release(request.runId(), request.run().attempt());
       throw LaunchFailures.imageNotFound(request, image, e.getCause());
-    } catch (LaunchException e) {
+    } catch (LaunchException | RuntimeException e) {
       bundles.release(request.runId(), request.run().attempt());
       throw e;
     }
@@ -304,10 +307,12 @@ public final class DockerLauncher implements Launcher {
               .withLabelFilter(ContainerLabels.ofAttempt(runId, attempt))
               .exec();
       if (found.isEmpty()) {
+        bundles.release(runId, attempt); // the run ends without infrastructure
         return Optional.empty();
       }
       inspected = docker.inspectContainerCmd(found.get(0).getId()).exec();
     } catch (NotFoundException gone) {
+      bundles.release(runId, attempt);
       return Optional.empty();
     } catch (RuntimeException e) {
       throw new IllegalStateException(

@@ -2,13 +2,13 @@ package dev.gantry.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.PullImageCmd;
-import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import dev.gantry.domain.RunState;
 import dev.gantry.launch.LaunchException;
 import dev.gantry.launch.LaunchRequest;
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +65,7 @@ final class ImagePuller {
       throw new LaunchException(
           "run " + request.runId() + ": pulling image '" + image + "' failed: " + e.getMessage(),
           RunState.Failed,
-          "ImagePullFailed",
+          "InvalidImageName",
           e);
     }
     PullImageCmd command =
@@ -76,20 +76,11 @@ final class ImagePuller {
     if (auth != null) {
       command.withAuthConfig(auth);
     }
-    PullImageResultCallback callback = command.exec(new PullImageResultCallback());
+    PullProgress progress = new PullProgress();
     try {
-      if (!callback.awaitCompletion(settings.pullTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new LaunchException(
-            "run "
-                + request.runId()
-                + ": pulling image '"
-                + image
-                + "' took longer than "
-                + settings.pullTimeout().toSeconds()
-                + " s",
-            RunState.Failed,
-            "ImagePullTimeout",
-            null);
+      command.exec(progress);
+      if (!progress.await(settings.pullTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        throw LaunchFailures.pullTimedOut(request, image, settings.pullTimeout());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -99,20 +90,11 @@ final class ImagePuller {
           "LaunchInterrupted",
           e);
     } catch (RuntimeException e) {
-      throw new LaunchException(
-          "run "
-              + request.runId()
-              + ": pulling image '"
-              + image
-              + "' failed: "
-              + EngineErrors.message(e),
-          RunState.Failed,
-          "ImagePullFailed",
-          e);
+      throw LaunchFailures.pullFailed(request, image, e);
     } finally {
       try {
-        callback.close();
-      } catch (Exception e) {
+        progress.close();
+      } catch (IOException e) {
         // nothing more to release
       }
     }

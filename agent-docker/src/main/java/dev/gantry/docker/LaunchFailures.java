@@ -3,6 +3,7 @@ package dev.gantry.docker;
 import dev.gantry.domain.RunState;
 import dev.gantry.launch.LaunchException;
 import dev.gantry.launch.LaunchRequest;
+import java.time.Duration;
 
 /**
  * Classifies what went wrong launching a run container: whether the run failed (the image is at
@@ -24,6 +25,58 @@ final class LaunchFailures {
         RunState.Failed,
         "ImageNotFound",
         cause);
+  }
+
+  /**
+   * A pull failed: Failed at once when the registry definitely refused the image (not there, or not
+   * for this agent), else Crashed (registry or network down), so that it is retried within the
+   * flow's infrastructure-retry budget.
+   */
+  static LaunchException pullFailed(LaunchRequest request, String image, Throwable cause) {
+    String words = EngineErrors.message(cause);
+    String start = "run " + request.runId() + ": pulling image '" + image + "' failed: " + words;
+    return switch (PullErrors.of(cause)) {
+      case NOT_FOUND ->
+          new LaunchException(
+              start
+                  + "; check the image name and tag in the flow's environment (or the agent's"
+                  + " --default-image), or push the image",
+              RunState.Failed,
+              "ImageNotFound",
+              cause);
+      case DENIED ->
+          new LaunchException(
+              start
+                  + "; run `docker login` for its registry as the agent's user (or point"
+                  + " DOCKER_CONFIG at credentials that may pull it) and start the agent again",
+              RunState.Failed,
+              "ImagePullDenied",
+              cause);
+      case TRANSIENT ->
+          new LaunchException(
+              start
+                  + "; the registry could not be reached: check it and the engine's network to it"
+                  + " (retried within the flow's --infrastructure-retries)",
+              RunState.Crashed,
+              "ImagePullFailed",
+              cause);
+    };
+  }
+
+  /** A pull took longer than the agent's pull timeout: the registry is slow or hangs. */
+  static LaunchException pullTimedOut(LaunchRequest request, String image, Duration timeout) {
+    return new LaunchException(
+        "run "
+            + request.runId()
+            + ": pulling image '"
+            + image
+            + "' took longer than "
+            + timeout.toSeconds()
+            + " s (--pull-timeout); check the registry and the engine's network to it (retried"
+            + " within the flow's --infrastructure-retries)",
+        RunState.Crashed,
+        "ImagePullTimeout",
+        null);
   }
 
   /** The engine refused to create the container. */
