@@ -20,6 +20,25 @@ final class LaunchRequests {
 
   static LaunchRequest request(
       String runId, int attempt, String flow, String image, Map<String, String> secrets) {
+    return request(
+        runId,
+        attempt,
+        flow,
+        image,
+        secrets,
+        "s3://gantry-flows/" + flow + ".gantry?region=us-east-1");
+  }
+
+  /**
+   * As {@link #request(String, int, String, String, Map)}, of a flow stored at {@code location}.
+   */
+  static LaunchRequest request(
+      String runId,
+      int attempt,
+      String flow,
+      String image,
+      Map<String, String> secrets,
+      String location) {
     Instant now = Instant.now();
     RegisteredFlow registered =
         new RegisteredFlow(
@@ -27,7 +46,7 @@ final class LaunchRequests {
             flow,
             3,
             BundleFormat.serialized,
-            "s3://gantry-flows/" + flow + ".gantry?region=us-east-1",
+            location,
             "ab".repeat(32),
             null,
             image,
