@@ -113,6 +113,20 @@ public record DockerSettings(
         maxStreams);
   }
 
+  public DockerSettings withPullTimeout(Duration value) {
+    return new DockerSettings(
+        dockerHost,
+        pull,
+        defaultImage,
+        volumes,
+        networks,
+        environment,
+        showFlowLogs,
+        memoryBytes,
+        value,
+        maxStreams);
+  }
+
   public DockerSettings withVolumes(List<VolumeMount> value) {
     return new DockerSettings(
         dockerHost,
