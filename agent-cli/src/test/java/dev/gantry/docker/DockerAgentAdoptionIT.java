@@ -11,8 +11,13 @@ import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.testing.LocalGantry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +83,13 @@ class DockerAgentAdoptionIT {
     gantry.awaitState(run.id(), RunState.Running, WITHIN);
     await().atMost(WITHIN).until(() -> logs(run).stream().anyMatch(l -> napping(l, 20)));
     String container = TestDocker.containerOfRun(run.id()).orElseThrow().getId();
+    Path copy;
+    try (var files = Files.list(copyOf(run))) {
+      copy = files.findFirst().orElseThrow();
+    }
+    assertThat(permissions(copy)).isEqualTo("r--r--r--");
+    assertThat(permissions(copyOf(run))).isEqualTo("rwx------");
+    assertThat(permissions(bundleCopies())).isEqualTo("rwx------");
 
     agent.destroyForcibly();
     assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -90,6 +102,39 @@ class DockerAgentAdoptionIT {
     assertThat(logs.stream().filter(l -> napping(l, 20))).hasSize(1);
     assertThat(duplicates(logs)).isEmpty();
     await().atMost(Duration.ofSeconds(15)).until(() -> !TestDocker.exists(container));
+    await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(copyOf(run)));
+  }
+
+  @Test
+  void aRunWhoseContainerVanishedWhileNoAgentWatchedLeavesNoBundleCopy() throws Exception {
+    Process agent = startAgent("first");
+    FlowRun run = sleepyRun(60);
+    gantry.awaitState(run.id(), RunState.Running, WITHIN);
+    String container = TestDocker.containerOfRun(run.id()).orElseThrow().getId();
+    assertThat(copyOf(run)).isDirectory();
+
+    agent.destroyForcibly();
+    assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    TestDocker.client().removeContainerCmd(container).withForce(true).exec();
+    startAgent("second");
+
+    FlowRun done = gantry.awaitEnd(run.id(), WITHIN);
+    assertThat(done.state()).as(done.message()).isEqualTo(RunState.Crashed);
+    assertThat(copyOf(run)).doesNotExist();
+  }
+
+  @Test
+  void anAgentStartingRemovesOldBundleCopiesOfRunsWithoutAContainer() throws Exception {
+    // What an agent killed between copying a bundle and creating its container leaves behind.
+    Path leftover = Files.createDirectories(bundleCopies().resolve("0f0e0d0c-left-over-1"));
+    Files.writeString(leftover.resolve("sleepy.gantry"), "bundle");
+    Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minusSeconds(600)));
+    Path fresh = Files.createDirectories(bundleCopies().resolve("0f0e0d0c-launching-1"));
+
+    startAgent("sweeper");
+
+    await().atMost(WITHIN).until(() -> !Files.exists(leftover));
+    assertThat(fresh).as("a copy of a launch under way is left").isDirectory();
   }
 
   @Test
@@ -129,12 +174,28 @@ class DockerAgentAdoptionIT {
     assertThat(duplicates(logs(run))).isEmpty();
   }
 
+  /** The agents' temporary directory, where their bundle copies are. */
+  private Path tmp() {
+    return dir.resolve("tmp");
+  }
+
+  private Path bundleCopies() {
+    return tmp().resolve("gantry-docker-bundles");
+  }
+
+  /** The bundle copy of a run's first attempt, as the launcher names it. */
+  private Path copyOf(FlowRun run) {
+    return bundleCopies().resolve(run.id() + "-1");
+  }
+
   private Process startAgent(String name, String... extraArgs) throws Exception {
+    Files.createDirectories(tmp());
     Path jar = GantryImage.repoRoot().resolve("agent-cli/target/gantry.jar");
     List<String> command =
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx256m",
+            "-Djava.io.tmpdir=" + tmp(),
             "-jar",
             jar.toString(),
             "agent",
@@ -163,6 +224,10 @@ class DockerAgentAdoptionIT {
             .start();
     agents.add(process);
     return process;
+  }
+
+  private static String permissions(Path path) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
 
   private FlowRun sleepyRun(int seconds) {
