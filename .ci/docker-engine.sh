@@ -6,10 +6,12 @@ set -euo pipefail
 
 BASE_IMAGE="${GANTRY_BASE_IMAGE:-gantry-base:bookworm-jre17}"
 
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
-  echo "[ci] installing docker.io and debootstrap"
+# docker-registry and htpasswd (apache2-utils): the real registry of the Docker pull tests.
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1 \
+  || ! command -v docker-registry >/dev/null 2>&1 || ! command -v htpasswd >/dev/null 2>&1; then
+  echo "[ci] installing docker.io, debootstrap, docker-registry and apache2-utils"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap docker-registry apache2-utils >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then
