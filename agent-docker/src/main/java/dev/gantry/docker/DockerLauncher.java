@@ -87,7 +87,7 @@ public final class DockerLauncher implements Launcher {
               }
             });
     events.start();
-    new BundleSweep(docker, bundles, java.time.Clock.systemUTC()).start(threads.timer());
+    new BundleSweep(docker, bundles, java.time.Clock.systemUTC()).start(threads);
   }
 
   /** Containers and Jobs keep running without their agent; the next agent adopts them. */
