@@ -35,9 +35,19 @@ final class BundleSweep {
     this.clock = clock;
   }
 
-  /** Sweeps now and then every {@link #INTERVAL} on {@code timer}. */
-  void start(ScheduledExecutorService timer) {
-    timer.scheduleWithFixedDelay(this::sweepQuietly, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  /**
+   * Sweeps now and then every {@link #INTERVAL}, on the launcher's pool (the engine call must not
+   * hold up the timer), until the launcher closes.
+   */
+  void start(Timers timers) {
+    timers.now(
+        () -> {
+          try {
+            sweepQuietly();
+          } finally {
+            timers.after(INTERVAL, () -> start(timers));
+          }
+        });
   }
 
   /**
