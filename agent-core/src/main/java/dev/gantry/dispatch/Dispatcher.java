@@ -85,7 +85,12 @@ public final class Dispatcher {
 
   private void failLaunch(FlowRun run, RunReporter reporter, LaunchException e) {
     String message = reporter.redact(e.getMessage());
-    log.warn("run {} not launched: {}", run.id(), message);
+    // Launch errors already name the run ("run ID: ..."); say it once.
+    String prefix = "run " + run.id() + ": ";
+    log.warn(
+        "run {} not launched: {}",
+        run.id(),
+        message.startsWith(prefix) ? message.substring(prefix.length()) : message);
     reporter.agentLog("ERROR", message);
     reporter.drain();
     ends.recordOutcome(run, run.fence(), new FinalState(e.outcome(), message));
