@@ -24,9 +24,9 @@ import org.eclipse.aether.supplier.SessionBuilderSupplier;
  * A real Maven repository over HTTP on 127.0.0.1: a directory in repository layout, written with
  * Maven Resolver's deploy API (as {@code mvn deploy} writes it), served read-only with basic auth.
  */
-final class MavenRepositoryServer implements AutoCloseable {
-  static final String USER = "deployer";
-  static final String PASSWORD = "s3cret-token";
+public final class MavenRepositoryServer implements AutoCloseable {
+  public static final String USER = "deployer";
+  public static final String PASSWORD = "s3cret-token";
 
   private final Path root;
   private final HttpServer server;
@@ -38,7 +38,7 @@ final class MavenRepositoryServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  static MavenRepositoryServer start(Path root) throws IOException {
+  public static MavenRepositoryServer start(Path root) throws IOException {
     Files.createDirectories(root);
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -76,20 +76,20 @@ final class MavenRepositoryServer implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/repository";
   }
 
-  String credentialsJson() {
+  public String credentialsJson() {
     return "{\"username\": \"" + USER + "\", \"token\": \"" + PASSWORD + "\"}";
   }
 
-  Path repositoryDirectory() {
+  public Path repositoryDirectory() {
     return root.resolve("repository");
   }
 
   /** Deploys a jar (with a POM without dependencies) as {@code mvn deploy} would. */
-  void deploy(String groupId, String artifactId, String version, Path jar, Path work)
+  public void deploy(String groupId, String artifactId, String version, Path jar, Path work)
       throws IOException {
     Path pom = Files.createTempFile(work, "pom-", ".xml");
     Files.writeString(
