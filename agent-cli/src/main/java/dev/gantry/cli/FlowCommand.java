@@ -59,7 +59,9 @@ public final class FlowCommand {
             + " adds the label s3-flow-storage.",
         "--storage maven:GROUP:ARTIFACT:VERSION --maven-repo URL: the jar and its dependencies"
             + " come from a Maven repository (no --jar); a release is frozen, a -SNAPSHOT is"
-            + " resolved anew at every run; adds the label maven-flow-storage."
+            + " resolved anew at every run; adds the label maven-flow-storage.",
+        "--storage http(s)://HOST/PATH[/{flow}/{digest}] with --http-header NAME=secret:SECRET:"
+            + " PUT to and fetched from a web server; adds the label http-flow-storage."
       })
   static final class Register implements Callable<Integer> {
     @Mixin BackendOptions backend;
@@ -87,7 +89,8 @@ public final class FlowCommand {
         names = "--storage",
         paramLabel = "STORAGE",
         description =
-            "Where to store it: local, local:DIR, s3://BUCKET/PREFIX, maven:GROUP:ARTIFACT:VERSION"
+            "Where to store it: local, local:DIR, s3://BUCKET/PREFIX, http(s)://URL,"
+                + " maven:GROUP:ARTIFACT:VERSION"
                 + " or module (default: the"
                 + " flow's own storage,"
                 + " else local under the home).")
@@ -103,12 +106,14 @@ public final class FlowCommand {
         names = "--no-default-labels",
         description =
             "Leave out the storage's default label (the host name for local storage,"
-                + " s3-flow-storage for S3).")
+                + " s3-flow-storage, maven-flow-storage, http-flow-storage).")
     boolean noDefaultLabels;
 
     @Mixin S3StorageOptions s3;
 
     @Mixin MavenStorageOptions maven;
+
+    @Mixin HttpStorageOptions http;
 
     @Option(
         names = "--cron",
@@ -189,7 +194,12 @@ public final class FlowCommand {
               ? s3.storage(storage, System.getenv())
               : MavenStorageOptions.isMaven(storage)
                   ? maven.storage(storage)
-                  : parseStorage(storage, factory);
+                  : HttpStorageOptions.isHttp(storage)
+                      ? http.storage(storage)
+                      : parseStorage(storage, factory);
+      if (http.anyGiven() && !HttpStorageOptions.isHttp(storage)) {
+        throw new UserError("--http-header needs --storage http(s)://...");
+      }
       if (asSource && chosen instanceof Module) {
         throw new UserError("--as-source and --storage module exclude each other");
       }
@@ -267,7 +277,7 @@ public final class FlowCommand {
       throw new UserError(
           "unknown storage '"
               + value
-              + "'; use local, local:DIR, s3://BUCKET/PREFIX, maven:GROUP:ARTIFACT:VERSION or"
+              + "'; use local, local:DIR, s3://BUCKET/PREFIX, http(s)://URL, maven:GROUP:ARTIFACT:VERSION or"
               + " module");
     }
   }
