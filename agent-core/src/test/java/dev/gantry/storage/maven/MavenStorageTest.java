@@ -234,6 +234,27 @@ class MavenStorageTest {
   }
 
   @Test
+  void aSettingsXmlServerInTheSecretReadsTheRepository() throws IOException {
+    String artifact = "settings-" + UUID.randomUUID().toString().substring(0, 8);
+    repository.deploy(GROUP, artifact, "1.0.0", ExamplesJar.path(), dir);
+    String settings =
+        "<settings><servers><server><id>flows</id><username>"
+            + MavenRepositoryServer.USER
+            + "</username><password>"
+            + MavenRepositoryServer.PASSWORD
+            + "</password></server></servers></settings>";
+
+    List<Path> jars =
+        new MavenBundleStorage(
+                storage(GROUP + ":" + artifact + ":1.0.0"),
+                MavenCredentials.parse(SECRET, settings))
+            .resolveJars(Files.createTempDirectory(dir, "settings-"));
+
+    assertThat(jars).hasSize(1);
+    assertThat(Sha256.of(jars.get(0))).isEqualTo(Sha256.of(ExamplesJar.path()));
+  }
+
+  @Test
   void aSettingsXmlServerIsAcceptedAsCredentials() {
     MavenCredentials parsed =
         MavenCredentials.parse(
