@@ -1,5 +1,6 @@
 package dev.gantry.cli;
 
+import dev.gantry.bundle.WorkDirectory;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.FlowSchedule;
 import dev.gantry.catalog.RegisteredFlow;
@@ -10,11 +11,14 @@ import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
+import dev.gantry.flow.storage.Maven;
 import dev.gantry.flow.storage.Module;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.registration.Registration;
 import dev.gantry.schedule.CronSchedules;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +56,12 @@ public final class FlowCommand {
             + " replacing the stored bundle changes the next run.",
         "--storage module: nothing is stored; the flow's classes must be in the run's image.",
         "--storage s3://BUCKET/PREFIX: stored in S3 (or a compatible store with --s3-endpoint);"
-            + " adds the label s3-flow-storage."
+            + " adds the label s3-flow-storage.",
+        "--storage maven:GROUP:ARTIFACT:VERSION --maven-repo URL: the jar and its dependencies"
+            + " come from a Maven repository (no --jar); a release is frozen, a -SNAPSHOT is"
+            + " resolved anew at every run; adds the label maven-flow-storage.",
+        "--storage http(s)://HOST/PATH[/{flow}/{digest}] with --http-header NAME=secret:SECRET:"
+            + " PUT to and fetched from a web server; adds the label http-flow-storage."
       })
   static final class Register implements Callable<Integer> {
     @Mixin BackendOptions backend;
@@ -60,9 +69,10 @@ public final class FlowCommand {
 
     @Option(
         names = "--jar",
-        required = true,
         paramLabel = "JAR",
-        description = "A jar with the flow's classes; repeat for its dependencies.")
+        description =
+            "A jar with the flow's classes; repeat for its dependencies (required, except with"
+                + " --storage maven:...).")
     List<Path> jars = new ArrayList<>();
 
     @Option(
@@ -79,7 +89,9 @@ public final class FlowCommand {
         names = "--storage",
         paramLabel = "STORAGE",
         description =
-            "Where to store it: local, local:DIR, s3://BUCKET/PREFIX or module (default: the"
+            "Where to store it: local, local:DIR, s3://BUCKET/PREFIX, http(s)://URL,"
+                + " maven:GROUP:ARTIFACT:VERSION"
+                + " or module (default: the"
                 + " flow's own storage,"
                 + " else local under the home).")
     String storage;
@@ -94,10 +106,14 @@ public final class FlowCommand {
         names = "--no-default-labels",
         description =
             "Leave out the storage's default label (the host name for local storage,"
-                + " s3-flow-storage for S3).")
+                + " s3-flow-storage, maven-flow-storage, http-flow-storage).")
     boolean noDefaultLabels;
 
     @Mixin S3StorageOptions s3;
+
+    @Mixin MavenStorageOptions maven;
+
+    @Mixin HttpStorageOptions http;
 
     @Option(
         names = "--cron",
@@ -162,27 +178,55 @@ public final class FlowCommand {
     }
 
     @Override
-    public Integer call() {
-      Registration registration =
-          new Registration(
-              jars,
-              factory,
-              asSource ? BundleFormat.source : null,
-              S3StorageOptions.isS3(storage)
-                  ? s3.storage(storage, System.getenv())
-                  : parseStorage(storage, factory),
-              new LinkedHashSet<>(labels),
-              !noDefaultLabels);
-      registration = registration.withPolicy(policy()).withSchedule(schedule());
-      if (asSource && registration.storage() instanceof Module) {
+    public Integer call() throws IOException {
+      if (maven.anyGiven() != MavenStorageOptions.isMaven(storage)) {
+        throw new UserError("--storage maven:GROUP:ARTIFACT:VERSION goes with --maven-repo URL");
+      }
+      if (MavenStorageOptions.isMaven(storage) == !jars.isEmpty()) {
+        throw new UserError(
+            jars.isEmpty()
+                ? "--jar JAR is required (except with --storage maven:...)"
+                : "--jar and --storage maven:... exclude each other: the jars come from the"
+                    + " repository");
+      }
+      Storage chosen =
+          S3StorageOptions.isS3(storage)
+              ? s3.storage(storage, System.getenv())
+              : MavenStorageOptions.isMaven(storage)
+                  ? maven.storage(storage)
+                  : HttpStorageOptions.isHttp(storage)
+                      ? http.storage(storage)
+                      : parseStorage(storage, factory);
+      if (http.anyGiven() && !HttpStorageOptions.isHttp(storage)) {
+        throw new UserError("--http-header needs --storage http(s)://...");
+      }
+      if (asSource && chosen instanceof Module) {
         throw new UserError("--as-source and --storage module exclude each other");
       }
       if (s3.anyGiven() && !S3StorageOptions.isS3(storage)) {
         throw new UserError(
             "--s3-endpoint, --s3-region and --s3-credentials-secret need --storage s3://BUCKET/PREFIX");
       }
+      RunPolicy runPolicy = policy();
+      FlowSchedule chosenSchedule = schedule();
       PrintWriter out = spec.commandLine().getOut();
+      Path resolved = null;
       try (GantryClient gantry = backend.open()) {
+        List<Path> flowJars = jars;
+        if (chosen instanceof Maven m) {
+          resolved = Files.createTempDirectory("gantry-maven-");
+          flowJars = MavenStorageOptions.jars(m, gantry, resolved);
+        }
+        Registration registration =
+            new Registration(
+                    flowJars,
+                    factory,
+                    asSource ? BundleFormat.source : null,
+                    chosen,
+                    new LinkedHashSet<>(labels),
+                    !noDefaultLabels)
+                .withPolicy(runPolicy)
+                .withSchedule(chosenSchedule);
         RegisteredFlow flow = gantry.register(registration);
         out.printf(
             "Registered flow %s version %d (%s)%n", flow.name(), flow.version(), flow.format());
@@ -211,6 +255,8 @@ public final class FlowCommand {
         out.flush();
         gantry.coverageWarning(flow).ifPresent(spec.commandLine().getErr()::println);
         spec.commandLine().getErr().flush();
+      } finally {
+        WorkDirectory.deleteQuietly(resolved);
       }
       return 0;
     }
@@ -229,7 +275,10 @@ public final class FlowCommand {
         return Module.factory(factory);
       }
       throw new UserError(
-          "unknown storage '" + value + "'; use local, local:DIR, s3://BUCKET/PREFIX or module");
+          "unknown storage '"
+              + value
+              + "'; use local, local:DIR, s3://BUCKET/PREFIX, http(s)://URL, maven:GROUP:ARTIFACT:VERSION or"
+              + " module");
     }
   }
 

@@ -20,10 +20,14 @@ class StorageRegistryTest {
   @TempDir Path dir;
 
   @Test
-  void theInstalledKindsAreLocalAndS3FoundThroughTheServiceLoader() {
+  void theInstalledKindsAreFoundThroughTheServiceLoader() {
     StorageRegistry registry = StorageRegistry.installed();
 
-    assertThat(registry.knownSchemes()).isEqualTo("file:, s3:");
+    assertThat(registry.knownSchemes()).isEqualTo("file:, http:, maven:, s3:");
+    assertThat(registry.forLocation("etl", "https://repo/flows/etl/source.gantry").scheme())
+        .isEqualTo("http");
+    assertThat(registry.forLocation("etl", "maven:g:a:1-SNAPSHOT?repo=x&factory=y").scheme())
+        .isEqualTo("maven");
     assertThat(registry.forLocation("etl", "file:/srv/etl.gantry").scheme()).isEqualTo("file");
     assertThat(registry.forLocation("etl", "s3://flows/etl/source.gantry").scheme())
         .isEqualTo("s3");
