@@ -37,7 +37,7 @@ final class PostgresRunClaimer implements RunClaimer {
   public List<String> claimWithin(
       Connection c, Claim claim, String flowCondition, List<Object> flowParams, int limit)
       throws SQLException {
-    List<Object> params = claim.pollParams(flowParams, limit);
+    List<Object> params = claim.lateralParams(flowParams, limit);
     params.addAll(
         List.of(
             RunState.Submitted,
@@ -52,14 +52,12 @@ final class PostgresRunClaimer implements RunClaimer {
         params.toArray());
   }
 
-  /** The poll: due runs matching the label rule and {@code flowCondition}, oldest first. */
+  /**
+   * The poll: due runs matching the label rule and {@code flowCondition}, oldest first, read per
+   * covered label set; rows other agents are claiming are skipped, not waited for.
+   */
   private static String pollStatement(LabelCondition labels, String flowCondition) {
-    return "SELECT r.id FROM flow_runs r"
-        + " WHERE r.state = ? AND r.scheduled_at <= ? AND "
-        + labels.sql()
-        + " AND "
-        + flowCondition
-        + " ORDER BY r.scheduled_at, r.id LIMIT ? FOR UPDATE SKIP LOCKED";
+    return Claim.lateralPoll(labels, flowCondition, " FOR UPDATE OF r SKIP LOCKED");
   }
 
   /** The claim: the poll, the move of the picked runs to Submitted and their history rows. */
