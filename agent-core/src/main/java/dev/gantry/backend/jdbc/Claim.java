@@ -19,10 +19,13 @@ import java.util.List;
 record Claim(
     String agentId, LabelCondition labels, Instant now, Instant leaseUntil, Dialect dialect) {
 
-  /** Runs of flows without a concurrency limit: the agents' hot path. */
+  /**
+   * Runs of flows without a concurrency limit: the agents' hot path. NOT IN (a hashed filter), not
+   * NOT EXISTS: PostgreSQL plans NOT EXISTS as an anti join and, guessing the few limited flows
+   * remove most runs, reads and sorts every due run of a set instead of the index's oldest few.
+   */
   static final String UNLIMITED_FLOW =
-      "NOT EXISTS (SELECT 1 FROM flows lf JOIN flow_limits fl ON fl.flow_name = lf.name"
-          + " WHERE lf.id = r.flow_id)";
+      "r.flow_id NOT IN (SELECT lf.id FROM flows lf JOIN flow_limits fl ON fl.flow_name = lf.name)";
 
   /** Runs of any version of the flow named by the parameter. */
   static final String FLOW_NAMED = "r.flow_id IN (SELECT nf.id FROM flows nf WHERE nf.name = ?)";
