@@ -65,6 +65,8 @@ final class BenchOutput {
         report.unclaimable().pollP50() / report.idle().pollP50(),
         report.unclaimable().pollP99() / report.idle().pollP99(),
         report.unclaimable().claimP99() / report.idle().claimP99());
+    out.println("plan of the claim statement with the unclaimable backlog:");
+    report.unclaimable().claimPlan().forEach(line -> out.println("    " + line));
     out.println("plan of the poll with the unclaimable backlog and due runs queued:");
     report.busy().pollPlan().forEach(line -> out.println("    " + line));
     Phase most = report.phases().get(report.phases().size() - 1);

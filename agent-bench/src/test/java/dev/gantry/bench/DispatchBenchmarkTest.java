@@ -45,7 +45,8 @@ class DispatchBenchmarkTest {
     // The probe's copy of the claim statement claims what an agent would: none idle, its slots
     // busy.
     assertThat(printed.toString())
-        .contains("0 due runs: poll")
+        .contains("0 due and 0 unclaimable due runs: poll")
+        .contains("0 due and 100000 unclaimable due runs: poll")
         .contains("claim statement (claims 4)")
         .contains("no duplicates or lost runs: met");
   }
