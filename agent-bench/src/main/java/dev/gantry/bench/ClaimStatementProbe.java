@@ -49,7 +49,7 @@ final class ClaimStatementProbe implements AutoCloseable {
           + "),"
           + " claimed AS (UPDATE flow_runs u SET state = ?, attempt = u.attempt + 1, agent_id = ?,"
           + " updated_at = ?, message = NULL, lease_expires_at = ?"
-          + " FROM picked WHERE u.id = picked.id AND u.state = ?"
+          + " WHERE u.id = ANY (ARRAY(SELECT id FROM picked)) AND u.state = ?"
           + " RETURNING u.id, u.state, u.attempt, u.agent_id, u.updated_at, u.message)"
           + " INSERT INTO run_states (run_id, state, attempt, agent_id, changed_at, message)"
           + " SELECT id, state, attempt, agent_id, updated_at, message FROM claimed"

@@ -60,14 +60,19 @@ final class PostgresRunClaimer implements RunClaimer {
     return Claim.lateralPoll(labels, flowCondition, " FOR UPDATE OF r SKIP LOCKED");
   }
 
-  /** The claim: the poll, the move of the picked runs to Submitted and their history rows. */
+  /**
+   * The claim: the poll, the move of the picked runs to Submitted and their history rows. The
+   * picked ids are matched as an array ({@code = ANY}), so the update finds them by primary key; a
+   * join with the picked rows let the planner walk every Scheduled run (34 ms with 100,000 runs no
+   * agent covers).
+   */
   static String claimStatement(LabelCondition labels, String flowCondition) {
     return "WITH picked AS ("
         + pollStatement(labels, flowCondition)
         + "),"
         + " claimed AS (UPDATE flow_runs u SET state = ?, attempt = u.attempt + 1, agent_id = ?,"
         + " updated_at = ?, message = NULL, lease_expires_at = ?"
-        + " FROM picked WHERE u.id = picked.id AND u.state = ?"
+        + " WHERE u.id = ANY (ARRAY(SELECT id FROM picked)) AND u.state = ?"
         + " RETURNING u.id, u.state, u.attempt, u.agent_id, u.updated_at, u.message)"
         + " INSERT INTO run_states (run_id, state, attempt, agent_id, changed_at, message)"
         + " SELECT id, state, attempt, agent_id, updated_at, message FROM claimed"

@@ -90,6 +90,10 @@ class PostgresUnclaimableBacklogTest {
       assertThat(afterPlan).anyMatch(line -> line.contains("flow_runs_state_label_set_idx"));
       assertThat(after).as(String.join("\n", afterPlan)).isLessThanOrEqualTo(before + 3);
       assertThat(withLabels).isLessThan(20);
+      // The whole statement too: the claim of the picked run must not walk the Scheduled runs.
+      assertThat(buffersAfter(afterPlan, "Insert on run_states"))
+          .as(String.join("\n", afterPlan))
+          .isLessThan(200);
       assertThat(backend.runs().claimDue("agent-1", Set.of(), 10, T0))
           .extracting(FlowRun::id)
           .containsExactly(mine.id());
@@ -128,9 +132,19 @@ class PostgresUnclaimableBacklogTest {
 
   /** The poll's buffers (the {@code picked} CTE's): hit plus read. */
   private static int firstBuffers(List<String> plan) {
+    return buffersAfter(plan, "  CTE picked");
+  }
+
+  /**
+   * The buffers (hit plus read) of the first plan node from the line starting with {@code node}.
+   */
+  private static int buffersAfter(List<String> plan, String node) {
     Pattern buffers = Pattern.compile("Buffers: shared(?: hit=(\\d+))?(?: read=(\\d+))?");
-    int picked = plan.indexOf("  CTE picked");
-    for (String line : plan.subList(picked + 1, plan.size())) {
+    int from = 0;
+    while (from < plan.size() && !plan.get(from).startsWith(node)) {
+      from++;
+    }
+    for (String line : plan.subList(from, plan.size())) {
       Matcher m = buffers.matcher(line);
       if (m.find()) {
         return (m.group(1) == null ? 0 : Integer.parseInt(m.group(1)))
