@@ -84,6 +84,7 @@ final class PollPhase {
         labels.executeUpdate();
       }
       c.commit();
+      c.setAutoCommit(true); // ANALYZE inside an open transaction would be rolled back at close
       try (Statement s = c.createStatement()) {
         s.execute("ANALYZE flow_runs");
       }
