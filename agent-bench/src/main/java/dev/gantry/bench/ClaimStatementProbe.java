@@ -28,15 +28,19 @@ final class ClaimStatementProbe implements AutoCloseable {
   private static final String AGENT = "measurement";
   private static final Duration LEASE = Duration.ofSeconds(30);
 
-  /** The poll: due runs without labels of flows without a concurrency limit, oldest first. */
+  /**
+   * The poll: per label set an agent without labels covers (the empty set), its oldest due runs of
+   * flows without a concurrency limit; the oldest of them.
+   */
   private static final String POLL =
-      "SELECT r.id FROM flow_runs r"
-          + " WHERE r.state = ? AND r.scheduled_at <= ? AND "
-          + "NOT EXISTS (SELECT 1 FROM run_labels l WHERE l.run_id = r.id)"
-          + " AND "
-          + "NOT EXISTS (SELECT 1 FROM flows lf JOIN flow_limits fl ON fl.flow_name = lf.name"
-          + " WHERE lf.id = r.flow_id)"
-          + " ORDER BY r.scheduled_at, r.id LIMIT ? FOR UPDATE SKIP LOCKED";
+      "SELECT x.id, x.scheduled_at FROM ("
+          + "SELECT s.id FROM label_sets s WHERE s.label_count = 0"
+          + ") s CROSS JOIN LATERAL ("
+          + "SELECT r.id, r.scheduled_at FROM flow_runs r WHERE r.state = ? AND r.label_set_id = s.id"
+          + " AND r.scheduled_at <= ? AND "
+          + "r.flow_id NOT IN (SELECT lf.id FROM flows lf JOIN flow_limits fl ON fl.flow_name = lf.name)"
+          + " ORDER BY r.scheduled_at, r.id LIMIT ? FOR UPDATE OF r SKIP LOCKED"
+          + ") x ORDER BY x.scheduled_at, x.id LIMIT ?";
 
   /** The claim statement: the poll, the claim of the picked runs and their history rows. */
   static final String CLAIM =
@@ -45,7 +49,7 @@ final class ClaimStatementProbe implements AutoCloseable {
           + "),"
           + " claimed AS (UPDATE flow_runs u SET state = ?, attempt = u.attempt + 1, agent_id = ?,"
           + " updated_at = ?, message = NULL, lease_expires_at = ?"
-          + " FROM picked WHERE u.id = picked.id AND u.state = ?"
+          + " WHERE u.id = ANY (ARRAY(SELECT id FROM picked)) AND u.state = ?"
           + " RETURNING u.id, u.state, u.attempt, u.agent_id, u.updated_at, u.message)"
           + " INSERT INTO run_states (run_id, state, attempt, agent_id, changed_at, message)"
           + " SELECT id, state, attempt, agent_id, updated_at, message FROM claimed"
@@ -61,7 +65,7 @@ final class ClaimStatementProbe implements AutoCloseable {
   /** One measurement of a claim of up to {@code max} runs. */
   PollMeasurement measure(int max) throws SQLException {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    List<Object> pollParams = List.of("Scheduled", utc(now), max);
+    List<Object> pollParams = List.of("Scheduled", utc(now), max, max);
     List<Object> claimParams = new ArrayList<>(pollParams);
     claimParams.addAll(List.of("Submitted", AGENT, utc(now), utc(now.plus(LEASE)), "Scheduled"));
     try {

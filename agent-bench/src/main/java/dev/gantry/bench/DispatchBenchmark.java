@@ -30,8 +30,9 @@ import java.util.UUID;
  *       Success).
  *   <li>The floor: single-row UPDATEs per second on the same database, from 1 and from 8
  *       connections.
- *   <li>The poll: the agents' claim statement with that many finished runs in the table, idle and
- *       with a queue of due runs (executed and explained in transactions that are rolled back).
+ *   <li>The poll: the agents' claim statement with that many finished runs in the table, idle, with
+ *       100,000 due runs labelled for no agent (the label-mismatch pile-up) and with those plus a
+ *       queue of due runs (executed and explained in transactions that are rolled back).
  * </ol>
  *
  * <p>This class holds the figures and runs the steps in order: {@link DispatchPhase}, {@link
@@ -89,6 +90,7 @@ public final class DispatchBenchmark {
   public record Poll(
       int finishedRuns,
       int dueRuns,
+      int unclaimableRuns,
       double pollP50,
       double pollP99,
       double claimP50,
@@ -104,6 +106,7 @@ public final class DispatchBenchmark {
       double updatesPerSecondOne,
       double updatesPerSecondEight,
       Poll idle,
+      Poll unclaimable,
       Poll busy) {
 
     /** Whether no run was launched twice or lost. */
@@ -114,6 +117,8 @@ public final class DispatchBenchmark {
 
   private static final String FLOW = "bench-noop";
   private static final int QUEUED_RUNS = 1_000;
+  private static final int UNCLAIMABLE_RUNS = 100_000;
+  private static final String NOBODYS_LABEL = "bench-no-agent-has-this";
 
   private final Settings settings;
   private final BenchOutput out;
@@ -158,10 +163,12 @@ public final class DispatchBenchmark {
       out.say("floor: %.0f single-row UPDATEs/s from 1 connection, %.0f from 8", one, eight);
       PollPhase poll = new PollPhase(out, url);
       poll.topUpFinishedRuns(flow, settings.finishedRuns());
-      Poll idle = poll.measure(0, settings.maxConcurrent());
+      Poll idle = poll.measure(0, 0, settings.maxConcurrent());
+      poll.queueUnclaimableRuns(flow, UNCLAIMABLE_RUNS, NOBODYS_LABEL);
+      Poll unclaimable = poll.measure(0, UNCLAIMABLE_RUNS, settings.maxConcurrent());
       poll.queueDueRuns(flow, QUEUED_RUNS);
-      Poll busy = poll.measure(QUEUED_RUNS, settings.maxConcurrent());
-      Report report = new Report(phases, one, eight, idle, busy);
+      Poll busy = poll.measure(QUEUED_RUNS, UNCLAIMABLE_RUNS, settings.maxConcurrent());
+      Report report = new Report(phases, one, eight, idle, unclaimable, busy);
       out.print(report);
       return report;
     } finally {

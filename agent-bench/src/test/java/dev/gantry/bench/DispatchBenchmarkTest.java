@@ -38,12 +38,15 @@ class DispatchBenchmarkTest {
     assertThat(report.idle().finishedRuns()).isGreaterThanOrEqualTo(500);
     assertThat(report.idle().dueRuns()).isZero();
     assertThat(report.busy().dueRuns()).isEqualTo(1_000);
+    assertThat(report.unclaimable().unclaimableRuns()).isEqualTo(100_000);
+    assertThat(report.unclaimable().dueRuns()).isZero();
     assertThat(report.busy().pollPlan()).anyMatch(line -> line.contains("Execution Time"));
     assertThat(report.busy().claimPlan()).anyMatch(line -> line.contains("Execution Time"));
     // The probe's copy of the claim statement claims what an agent would: none idle, its slots
     // busy.
     assertThat(printed.toString())
-        .contains("0 due runs: poll")
+        .contains("0 due and 0 unclaimable due runs: poll")
+        .contains("0 due and 100000 unclaimable due runs: poll")
         .contains("claim statement (claims 4)")
         .contains("no duplicates or lost runs: met");
   }

@@ -43,7 +43,9 @@ final class DueRunClaims {
     if (max < 1) {
       return List.of();
     }
-    Claim claim = new Claim(agentId, LabelCondition.of(agentLabels), stored(now), now.plus(lease));
+    Claim claim =
+        new Claim(
+            agentId, LabelCondition.of(agentLabels), stored(now), now.plus(lease), db.dialect());
     List<LimitedFlow> flows = limited.dueFlows(claim);
     if (flows.isEmpty()) {
       return claimer.claimUnlimited(claim, max);

@@ -61,7 +61,7 @@ final class LimitedFlowClaims {
                     + " JOIN flows f ON f.name = fl.flow_name"
                     + " JOIN flow_runs r ON r.flow_id = f.id"
                     + " WHERE r.state = ? AND r.scheduled_at <= ? AND "
-                    + claim.labels().sql()
+                    + claim.labels().onRun()
                     + " GROUP BY fl.flow_name, fl.when_limited ORDER BY oldest, fl.flow_name",
                 row ->
                     new LimitedFlow(

@@ -60,8 +60,8 @@ final class RunCreation {
     update(
         c,
         "INSERT INTO flow_runs (id, flow_id, state, attempt, agent_id, parameters,"
-            + " scheduled_at, created_at, updated_at, schedule_fire_at)"
-            + " VALUES (?, ?, ?, 0, NULL, ?, ?, ?, ?, ?)",
+            + " scheduled_at, created_at, updated_at, schedule_fire_at, label_set_id)"
+            + " VALUES (?, ?, ?, 0, NULL, ?, ?, ?, ?, ?, ?)",
         runId,
         run.flowId(),
         RunState.Scheduled,
@@ -69,7 +69,8 @@ final class RunCreation {
         run.scheduledAt(),
         now,
         now,
-        scheduleFireAt);
+        scheduleFireAt,
+        LabelSets.idOf(c, run.labels()));
     try (PreparedStatement insert =
         c.prepareStatement("INSERT INTO run_labels (run_id, label) VALUES (?, ?)")) {
       for (String label : run.labels()) {
