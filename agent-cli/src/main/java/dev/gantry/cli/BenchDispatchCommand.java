@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
       "Dispatch on PostgreSQL with a no-op launcher, in one run: due -> launched latency (p50,"
           + " p99) and backlog throughput for 1 and 3 agents, duplicates and lost runs, beside the"
           + " rate of single-row UPDATEs on the same database and the poll query's time with"
-          + " 100,000 finished runs in the table.",
+          + " 100,000 finished runs in the table: idle, with 100,000 due runs no agent can take"
+          + " (labels no agent has), and with 1,000 takable runs beside them.",
       "Works in a schema of its own in the given database and drops it afterwards. Exits 1 if a"
           + " run was launched twice or lost."
     })
