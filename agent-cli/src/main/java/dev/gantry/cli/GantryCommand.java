@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ExecuteCommand.class,
       DemoCommand.class,
       SecretCommand.class,
+      ServerCommand.class,
       BenchCommand.class
     })
 public final class GantryCommand {}

@@ -1,0 +1,94 @@
+package dev.gantry.server;
+
+import dev.gantry.client.GantryClient;
+import dev.gantry.server.http.HealthRoutes;
+import dev.gantry.server.http.Problems;
+import dev.gantry.server.json.Json;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.util.Objects;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code gantry server}: one HTTP server (Javalin on Jetty) serving the health endpoints and the
+ * routes each part of the server adds. New parts ({@code /api/v1}, later {@code /ui} and {@code
+ * /metrics}) are route groups added in {@link #configure}; nothing else changes.
+ */
+public final class GantryServer implements AutoCloseable {
+
+  /**
+   * How the server listens.
+   *
+   * @param bind the address to listen on (127.0.0.1 by default: only this machine)
+   * @param port the port; 0 picks a free one
+   * @param maxBodyBytes the largest request body accepted; larger ones get 413
+   */
+  public record Settings(String bind, int port, long maxBodyBytes) {
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8420;
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+    public Settings {
+      Objects.requireNonNull(bind, "bind");
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("--port must be 0..65535, not " + port);
+      }
+      if (maxBodyBytes < 1) {
+        throw new IllegalArgumentException("the request body limit must be positive");
+      }
+    }
+  }
+
+  private final Javalin app;
+
+  private GantryServer(Javalin app) {
+    this.app = app;
+  }
+
+  /**
+   * Starts serving the client's backend.
+   *
+   * @throws IllegalStateException naming the address when it cannot listen there
+   */
+  public static GantryServer start(GantryClient gantry, Settings settings) {
+    Javalin app = Javalin.create(config -> configure(config, gantry, settings));
+    try {
+      app.start(settings.bind(), settings.port());
+    } catch (RuntimeException e) {
+      app.stop();
+      throw new IllegalStateException(
+          "cannot listen on "
+              + settings.bind()
+              + ":"
+              + settings.port()
+              + " ("
+              + e.getMessage()
+              + "); choose another --port or --bind",
+          e);
+    }
+    LoggerFactory.getLogger(GantryServer.class)
+        .info("gantry server listening on http://{}:{}", settings.bind(), app.port());
+    return new GantryServer(app);
+  }
+
+  private static void configure(
+      io.javalin.config.JavalinConfig config, GantryClient gantry, Settings settings) {
+    config.startup.showJavalinBanner = false;
+    config.startup.showOldJavalinVersionWarning = false;
+    config.http.maxRequestSize = settings.maxBodyBytes();
+    config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+    Problems.install(config.routes);
+    HealthRoutes.install(config.routes, gantry.backend());
+  }
+
+  /** The port it listens on (the chosen one when started with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Stops accepting connections and ends open ones. */
+  @Override
+  public void close() {
+    app.stop();
+  }
+}
