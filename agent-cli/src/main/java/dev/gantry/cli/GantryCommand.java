@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       SecretCommand.class,
       ServerCommand.class,
+      TokenCommand.class,
       BenchCommand.class
     })
 public final class GantryCommand {}

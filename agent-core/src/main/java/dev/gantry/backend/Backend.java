@@ -17,6 +17,12 @@ public interface Backend extends AutoCloseable {
   /** Named secrets, encrypted (see {@code dev.gantry.secrets.SecretVault}). */
   SecretStore secrets();
 
+  /** The server's API tokens (hashes only). */
+  ApiTokenStore tokens();
+
+  /** The server's audit trail. */
+  AuditStore audit();
+
   /** Whether the database answers now (for health checks). */
   boolean isReachable();
 

@@ -1,11 +1,19 @@
 package dev.gantry.server;
 
 import dev.gantry.client.GantryClient;
+import dev.gantry.server.api.AdminResources;
+import dev.gantry.server.audit.AuditTrail;
+import dev.gantry.server.auth.ApiTokens;
+import dev.gantry.server.http.ApiRoute;
+import dev.gantry.server.http.ApiRoutes;
+import dev.gantry.server.http.BearerAuth;
 import dev.gantry.server.http.HealthRoutes;
 import dev.gantry.server.http.Problems;
 import dev.gantry.server.json.Json;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +87,18 @@ public final class GantryServer implements AutoCloseable {
     config.jsonMapper(new JavalinJackson(Json.mapper(), false));
     Problems.install(config.routes);
     HealthRoutes.install(config.routes, gantry.backend());
+    Clock clock = Clock.systemUTC();
+    ApiTokens tokens = new ApiTokens(gantry.backend().tokens(), clock);
+    ApiRoutes.install(
+        config.routes,
+        new BearerAuth(tokens),
+        new AuditTrail(gantry.backend().audit(), clock),
+        apiRoutes(gantry, tokens));
+  }
+
+  /** Every route under /api/v1, for the router and the OpenAPI document. */
+  static List<ApiRoute> apiRoutes(GantryClient gantry, ApiTokens tokens) {
+    return new AdminResources(gantry, tokens).routes();
   }
 
   /** The port it listens on (the chosen one when started with port 0). */

@@ -3,6 +3,8 @@ package dev.gantry.backend.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.gantry.backend.AgentStore;
+import dev.gantry.backend.ApiTokenStore;
+import dev.gantry.backend.AuditStore;
 import dev.gantry.backend.Backend;
 import dev.gantry.backend.BackendException;
 import dev.gantry.backend.FlowStore;
@@ -53,6 +55,8 @@ public final class JdbcBackend implements Backend {
   private final JdbcRunStore runs;
   private final JdbcAgentStore agents;
   private final JdbcSecretStore secrets;
+  private final JdbcApiTokenStore tokens;
+  private final JdbcAuditStore audit;
 
   private JdbcBackend(HikariDataSource pool, String jdbcUrl, Dialect dialect, Clock clock) {
     this.pool = pool;
@@ -63,6 +67,8 @@ public final class JdbcBackend implements Backend {
     this.runs = new JdbcRunStore(db);
     this.agents = new JdbcAgentStore(db);
     this.secrets = new JdbcSecretStore(db);
+    this.tokens = new JdbcApiTokenStore(db);
+    this.audit = new JdbcAuditStore(db);
   }
 
   /**
@@ -193,6 +199,16 @@ public final class JdbcBackend implements Backend {
   @Override
   public SecretStore secrets() {
     return secrets;
+  }
+
+  @Override
+  public ApiTokenStore tokens() {
+    return tokens;
+  }
+
+  @Override
+  public AuditStore audit() {
+    return audit;
   }
 
   @Override

@@ -22,7 +22,13 @@ public final class Problems {
 
   public static void install(RoutesConfig routes) {
     routes.exception(
-        ApiException.class, (e, ctx) -> write(ctx, e.status(), e.title(), e.getMessage()));
+        ApiException.class,
+        (e, ctx) -> {
+          if (e.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer");
+          }
+          write(ctx, e.status(), e.title(), e.getMessage());
+        });
     routes.exception(
         HttpResponseException.class,
         (e, ctx) -> write(ctx, e.getStatus(), title(e.getStatus()), detail(e, ctx)));
@@ -73,6 +79,22 @@ public final class Problems {
       case 429 -> "Too Many Requests";
       default -> "Error";
     };
+  }
+
+  /** The status an exception leaves as, for the audit trail. */
+  public static int statusOf(Exception e) {
+    if (e instanceof ApiException api) {
+      return api.status();
+    }
+    if (e instanceof HttpResponseException http) {
+      return http.getStatus();
+    }
+    if (e instanceof GantryClient.UnknownFlowException
+        || e instanceof GantryClient.UnknownRunException
+        || e instanceof GantryClient.UnknownSecretException) {
+      return 404;
+    }
+    return e instanceof IllegalArgumentException ? 400 : 500;
   }
 
   /** Writes a problem detail as the response. */
