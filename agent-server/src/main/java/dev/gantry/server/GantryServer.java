@@ -2,6 +2,7 @@ package dev.gantry.server;
 
 import dev.gantry.client.GantryClient;
 import dev.gantry.server.api.AdminResources;
+import dev.gantry.server.api.RunResources;
 import dev.gantry.server.audit.AuditTrail;
 import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.http.ApiRoute;
@@ -13,6 +14,7 @@ import dev.gantry.server.json.Json;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.LoggerFactory;
@@ -98,7 +100,9 @@ public final class GantryServer implements AutoCloseable {
 
   /** Every route under /api/v1, for the router and the OpenAPI document. */
   static List<ApiRoute> apiRoutes(GantryClient gantry, ApiTokens tokens) {
-    return new AdminResources(gantry, tokens).routes();
+    List<ApiRoute> routes = new ArrayList<>(new RunResources(gantry).routes());
+    routes.addAll(new AdminResources(gantry, tokens).routes());
+    return List.copyOf(routes);
   }
 
   /** The port it listens on (the chosen one when started with port 0). */

@@ -8,6 +8,7 @@ import dev.gantry.backend.AuditStore;
 import dev.gantry.backend.Backend;
 import dev.gantry.backend.BackendException;
 import dev.gantry.backend.FlowStore;
+import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.RunSignal;
 import dev.gantry.backend.RunSignalSubscription;
 import dev.gantry.backend.RunStore;
@@ -57,6 +58,7 @@ public final class JdbcBackend implements Backend {
   private final JdbcSecretStore secrets;
   private final JdbcApiTokenStore tokens;
   private final JdbcAuditStore audit;
+  private final JdbcRunSearch runSearch;
 
   private JdbcBackend(HikariDataSource pool, String jdbcUrl, Dialect dialect, Clock clock) {
     this.pool = pool;
@@ -69,6 +71,7 @@ public final class JdbcBackend implements Backend {
     this.secrets = new JdbcSecretStore(db);
     this.tokens = new JdbcApiTokenStore(db);
     this.audit = new JdbcAuditStore(db);
+    this.runSearch = new JdbcRunSearch(db);
   }
 
   /**
@@ -199,6 +202,11 @@ public final class JdbcBackend implements Backend {
   @Override
   public SecretStore secrets() {
     return secrets;
+  }
+
+  @Override
+  public RunSearch runSearch() {
+    return runSearch;
   }
 
   @Override
