@@ -2,6 +2,7 @@ package dev.gantry.server;
 
 import dev.gantry.client.GantryClient;
 import dev.gantry.server.api.AdminResources;
+import dev.gantry.server.api.RunEvents;
 import dev.gantry.server.api.RunResources;
 import dev.gantry.server.audit.AuditTrail;
 import dev.gantry.server.auth.ApiTokens;
@@ -14,6 +15,7 @@ import dev.gantry.server.json.Json;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -49,10 +51,15 @@ public final class GantryServer implements AutoCloseable {
     }
   }
 
-  private final Javalin app;
+  /** How often open event streams look for news. */
+  private static final Duration EVENT_POLL = Duration.ofMillis(250);
 
-  private GantryServer(Javalin app) {
+  private final Javalin app;
+  private final RunEvents events;
+
+  private GantryServer(Javalin app, RunEvents events) {
     this.app = app;
+    this.events = events;
   }
 
   /**
@@ -61,11 +68,13 @@ public final class GantryServer implements AutoCloseable {
    * @throws IllegalStateException naming the address when it cannot listen there
    */
   public static GantryServer start(GantryClient gantry, Settings settings) {
-    Javalin app = Javalin.create(config -> configure(config, gantry, settings));
+    RunEvents events = new RunEvents(gantry, EVENT_POLL);
+    Javalin app = Javalin.create(config -> configure(config, gantry, events, settings));
     try {
       app.start(settings.bind(), settings.port());
     } catch (RuntimeException e) {
       app.stop();
+      events.close();
       throw new IllegalStateException(
           "cannot listen on "
               + settings.bind()
@@ -78,11 +87,14 @@ public final class GantryServer implements AutoCloseable {
     }
     LoggerFactory.getLogger(GantryServer.class)
         .info("gantry server listening on http://{}:{}", settings.bind(), app.port());
-    return new GantryServer(app);
+    return new GantryServer(app, events);
   }
 
   private static void configure(
-      io.javalin.config.JavalinConfig config, GantryClient gantry, Settings settings) {
+      io.javalin.config.JavalinConfig config,
+      GantryClient gantry,
+      RunEvents events,
+      Settings settings) {
     config.startup.showJavalinBanner = false;
     config.startup.showOldJavalinVersionWarning = false;
     config.http.maxRequestSize = settings.maxBodyBytes();
@@ -95,12 +107,13 @@ public final class GantryServer implements AutoCloseable {
         config.routes,
         new BearerAuth(tokens),
         new AuditTrail(gantry.backend().audit(), clock),
-        apiRoutes(gantry, tokens));
+        apiRoutes(gantry, tokens, events));
   }
 
   /** Every route under /api/v1, for the router and the OpenAPI document. */
-  static List<ApiRoute> apiRoutes(GantryClient gantry, ApiTokens tokens) {
+  static List<ApiRoute> apiRoutes(GantryClient gantry, ApiTokens tokens, RunEvents events) {
     List<ApiRoute> routes = new ArrayList<>(new RunResources(gantry).routes());
+    routes.add(events.route());
     routes.addAll(new AdminResources(gantry, tokens).routes());
     return List.copyOf(routes);
   }
@@ -113,6 +126,7 @@ public final class GantryServer implements AutoCloseable {
   /** Stops accepting connections and ends open ones. */
   @Override
   public void close() {
+    events.close(); // ends the open event streams, which would hold the stop up
     app.stop();
   }
 }

@@ -3,6 +3,7 @@ package dev.gantry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.backend.ApiTokenStore.ApiToken;
+import dev.gantry.server.api.RunEvents;
 import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.Role;
 import dev.gantry.server.auth.TokenValues;
@@ -80,7 +81,10 @@ class ApiAccessTest {
                 null,
                 null));
 
-    List<ApiRoute> routes = GantryServer.apiRoutes(server.gantry, tokens);
+    List<ApiRoute> routes;
+    try (RunEvents events = new RunEvents(server.gantry, Duration.ofSeconds(1))) {
+      routes = GantryServer.apiRoutes(server.gantry, tokens, events);
+    }
     assertThat(routes).extracting(ApiRoute::role).contains(Role.VIEWER, Role.ADMIN);
     List<String> failures = new ArrayList<>();
     for (ApiRoute route : routes) {

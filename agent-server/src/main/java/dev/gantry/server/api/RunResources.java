@@ -161,7 +161,7 @@ public final class RunResources {
     ctx.json(new RunDtos.Explanation(run.id(), diagnosis.verdict().name(), diagnosis.lines()));
   }
 
-  private static String runId(Context ctx) {
+  static String runId(Context ctx) {
     String id = ctx.pathParam("id");
     if (!RUN_ID.matcher(id).matches()) {
       throw ApiException.badRequest(
