@@ -27,3 +27,6 @@ CREATE TABLE audit_events (
 -- The API's run list pages newest first by (created_at, id) with a keyset: an index in that order
 -- makes each page an index range scan, however many runs there are.
 CREATE INDEX flow_runs_created_id_idx ON flow_runs (created_at, id);
+
+-- The API's stream of run changes reads runs by (updated_at, id) from a point in time.
+CREATE INDEX flow_runs_updated_id_idx ON flow_runs (updated_at, id);

@@ -19,6 +19,13 @@ public interface RunSearch {
   RunPage search(RunFilter filter, RunCursor after, int limit);
 
   /**
+   * Up to {@code limit} runs changed (created, moved to another state, handed to another agent) at
+   * or after {@code since}, oldest change first. A change is stamped with its writer's clock, so a
+   * reader that follows changes looks back a little and drops what it has already seen.
+   */
+  List<FlowRun> changedSince(Instant since, int limit);
+
+  /**
    * What to look for; every part may be null (or empty) for "any".
    *
    * @param label runs that have this label

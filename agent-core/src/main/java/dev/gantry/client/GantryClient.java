@@ -220,6 +220,11 @@ public final class GantryClient implements AutoCloseable {
     return backend.runSearch().search(filter, after, limit);
   }
 
+  /** Runs changed at or after {@code since}, oldest change first (see {@link RunSearch}). */
+  public List<FlowRun> runsChangedSince(Instant since, int limit) {
+    return backend.runSearch().changedSince(since, limit);
+  }
+
   /** A run's state changes, oldest first. */
   public List<StateChange> history(String runId) {
     return backend.runs().history(runId);

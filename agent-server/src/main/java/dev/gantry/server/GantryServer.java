@@ -3,6 +3,7 @@ package dev.gantry.server;
 import dev.gantry.client.GantryClient;
 import dev.gantry.server.api.AdminResources;
 import dev.gantry.server.api.RunEvents;
+import dev.gantry.server.api.RunListEvents;
 import dev.gantry.server.api.RunResources;
 import dev.gantry.server.audit.AuditTrail;
 import dev.gantry.server.auth.ApiTokens;
@@ -55,11 +56,26 @@ public final class GantryServer implements AutoCloseable {
   private static final Duration EVENT_POLL = Duration.ofMillis(250);
 
   private final Javalin app;
-  private final RunEvents events;
+  private final Streams streams;
 
-  private GantryServer(Javalin app, RunEvents events) {
+  private GantryServer(Javalin app, Streams streams) {
     this.app = app;
-    this.events = events;
+    this.streams = streams;
+  }
+
+  /** The event streams' pollers, closed with the server. */
+  record Streams(RunEvents run, RunListEvents list) implements AutoCloseable {
+    static Streams start(GantryClient gantry) {
+      return new Streams(
+          new RunEvents(gantry, EVENT_POLL),
+          new RunListEvents(gantry, Clock.systemUTC(), EVENT_POLL));
+    }
+
+    @Override
+    public void close() {
+      run.close();
+      list.close();
+    }
   }
 
   /**
@@ -68,7 +84,7 @@ public final class GantryServer implements AutoCloseable {
    * @throws IllegalStateException naming the address when it cannot listen there
    */
   public static GantryServer start(GantryClient gantry, Settings settings) {
-    RunEvents events = new RunEvents(gantry, EVENT_POLL);
+    Streams events = Streams.start(gantry);
     Javalin app = Javalin.create(config -> configure(config, gantry, events, settings));
     try {
       app.start(settings.bind(), settings.port());
@@ -93,7 +109,7 @@ public final class GantryServer implements AutoCloseable {
   private static void configure(
       io.javalin.config.JavalinConfig config,
       GantryClient gantry,
-      RunEvents events,
+      Streams events,
       Settings settings) {
     config.startup.showJavalinBanner = false;
     config.startup.showOldJavalinVersionWarning = false;
@@ -111,9 +127,10 @@ public final class GantryServer implements AutoCloseable {
   }
 
   /** Every route under /api/v1, for the router and the OpenAPI document. */
-  static List<ApiRoute> apiRoutes(GantryClient gantry, ApiTokens tokens, RunEvents events) {
-    List<ApiRoute> routes = new ArrayList<>(new RunResources(gantry).routes());
-    routes.add(events.route());
+  static List<ApiRoute> apiRoutes(GantryClient gantry, ApiTokens tokens, Streams events) {
+    // The stream of all runs before /runs/{id}: the router takes the first route that matches.
+    List<ApiRoute> routes = new ArrayList<>(List.of(events.list().route(), events.run().route()));
+    routes.addAll(new RunResources(gantry).routes());
     routes.addAll(new AdminResources(gantry, tokens).routes());
     return List.copyOf(routes);
   }
@@ -126,7 +143,7 @@ public final class GantryServer implements AutoCloseable {
   /** Stops accepting connections and ends open ones. */
   @Override
   public void close() {
-    events.close(); // ends the open event streams, which would hold the stop up
+    streams.close(); // ends the open event streams, which would hold the stop up
     app.stop();
   }
 }

@@ -3,7 +3,6 @@ package dev.gantry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.backend.ApiTokenStore.ApiToken;
-import dev.gantry.server.api.RunEvents;
 import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.Role;
 import dev.gantry.server.auth.TokenValues;
@@ -82,7 +81,7 @@ class ApiAccessTest {
                 null));
 
     List<ApiRoute> routes;
-    try (RunEvents events = new RunEvents(server.gantry, Duration.ofSeconds(1))) {
+    try (GantryServer.Streams events = GantryServer.Streams.start(server.gantry)) {
       routes = GantryServer.apiRoutes(server.gantry, tokens, events);
     }
     assertThat(routes).extracting(ApiRoute::role).contains(Role.VIEWER, Role.ADMIN);
@@ -132,6 +131,10 @@ class ApiAccessTest {
   static HttpResponse<String> call(
       ServerHarness server, ApiRoute route, String path, String authorization) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(server.uri(path));
+    if (path.endsWith("/events")) {
+      // A stream answers 200 and stays open: ask for it, and read only its status (below).
+      request.header("Accept", "text/event-stream");
+    }
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
@@ -142,6 +145,55 @@ class ApiAccessTest {
       case PUT -> request.PUT(body).header("Content-Type", "application/json");
       case DELETE -> request.DELETE();
     }
+    if (path.endsWith("/events")) {
+      HttpResponse<java.io.InputStream> stream = server.stream(request);
+      stream.body().close();
+      return new StatusOnly(stream);
+    }
     return server.send(request);
+  }
+
+  /** A streamed response's status and headers, its body left unread. */
+  private record StatusOnly(HttpResponse<java.io.InputStream> response)
+      implements HttpResponse<String> {
+    @Override
+    public int statusCode() {
+      return response.statusCode();
+    }
+
+    @Override
+    public HttpRequest request() {
+      return response.request();
+    }
+
+    @Override
+    public java.util.Optional<HttpResponse<String>> previousResponse() {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.net.http.HttpHeaders headers() {
+      return response.headers();
+    }
+
+    @Override
+    public String body() {
+      return "";
+    }
+
+    @Override
+    public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+      return response.sslSession();
+    }
+
+    @Override
+    public java.net.URI uri() {
+      return response.uri();
+    }
+
+    @Override
+    public java.net.http.HttpClient.Version version() {
+      return response.version();
+    }
   }
 }

@@ -32,6 +32,12 @@ class RunEventsTest {
   record Event(String id, String name, String data) {}
 
   private List<Event> stream(URI uri, String token, String lastEventId) throws Exception {
+    return stream(uri, token, lastEventId, event -> event.name().equals("end"));
+  }
+
+  private List<Event> stream(
+      URI uri, String token, String lastEventId, java.util.function.Predicate<Event> last)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
             .header("Authorization", "Bearer " + token)
@@ -58,8 +64,9 @@ class RunEventsTest {
       } else if (line.startsWith("data:")) {
         data.append(line.substring(5).trim());
       } else if (line.isEmpty() && name != null) {
-        events.add(new Event(id, name, data.toString()));
-        if (name.equals("end")) {
+        Event event = new Event(id, name, data.toString());
+        events.add(event);
+        if (last.test(event)) {
           break;
         }
         name = null;
@@ -138,6 +145,60 @@ class RunEventsTest {
               HttpRequest.newBuilder(events).header("Authorization", "Bearer " + viewer).build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(notAStreamClient.statusCode()).isEqualTo(406);
+    }
+  }
+
+  @Test
+  void theRunListStreamCarriesEveryChangeOfARunCreatedAfterSubscribing() throws Exception {
+    try (LocalGantry gantry = new LocalGantry(home);
+        GantryServer server =
+            GantryServer.start(
+                gantry.client,
+                new GantryServer.Settings(
+                    "127.0.0.1", 0, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES))) {
+      gantry.registerExample("dev.gantry.examples.Chatty#chatty");
+      String viewer =
+          new ApiTokens(gantry.client.backend().tokens(), Clock.systemUTC())
+              .create("watcher", Role.VIEWER, null)
+              .value();
+      URI events = URI.create("http://127.0.0.1:" + server.port() + "/api/v1/runs/events");
+      java.util.concurrent.CompletableFuture<List<Event>> seen =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return stream(events, viewer, null, e -> e.data().contains("\"Success\""));
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      // Authenticated means subscribing now; the stream's look-back covers the moment between.
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> gantry.client.backend().tokens().list().get(0).lastUsedAt() != null);
+      FlowRun run = gantry.run("chatty", Map.of("lines", "3"));
+      gantry.startAgent(LocalGantry.quickOptions("sse-list"));
+
+      List<Event> received = seen.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+      List<String> states = new ArrayList<>();
+      for (Event event : received) {
+        JsonNode view = Json.mapper().readTree(event.data());
+        assertThat(event.name()).isEqualTo("run");
+        assertThat(view.get("id").asText()).isEqualTo(run.id());
+        assertThat(event.id()).isEqualTo(view.get("updatedAt").asText());
+        states.add(view.get("state").asText());
+      }
+      assertThat(states).startsWith("Scheduled").endsWith("Success").doesNotHaveDuplicates();
+
+      HttpResponse<String> bad =
+          http.send(
+              HttpRequest.newBuilder(events)
+                  .header("Authorization", "Bearer " + viewer)
+                  .header("Accept", "text/event-stream")
+                  .header("Last-Event-ID", "yesterday")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(bad.statusCode()).isEqualTo(400);
     }
   }
 }

@@ -6,6 +6,7 @@ import static dev.gantry.backend.jdbc.RunRows.RUN_COLUMNS;
 
 import dev.gantry.backend.RunSearch;
 import dev.gantry.domain.FlowRun;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +19,21 @@ final class JdbcRunSearch implements RunSearch {
 
   JdbcRunSearch(Database db) {
     this.db = db;
+  }
+
+  @Override
+  public List<FlowRun> changedSince(Instant since, int limit) {
+    return db.read(
+        "read changed runs",
+        c ->
+            RunRows.read(
+                c,
+                "SELECT "
+                    + RUN_COLUMNS
+                    + FROM_RUNS
+                    + " WHERE r.updated_at >= ? ORDER BY r.updated_at, r.id LIMIT ?",
+                since,
+                limit));
   }
 
   @Override

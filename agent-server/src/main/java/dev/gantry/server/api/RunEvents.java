@@ -71,13 +71,20 @@ public final class RunEvents implements AutoCloseable {
   private void open(Context ctx) throws Exception {
     FlowRun run = gantry.run(RunResources.runId(ctx));
     Position.parse(ctx.header("Last-Event-ID")); // a bad one is a 400 before the stream starts
+    requireEventStream(ctx);
+    ctx.attribute(RUN_ID, run.id());
+    sse.handle(ctx); // Javalin's SSE adds Cache-Control: no-cache and X-Accel-Buffering: no
+  }
+
+  /**
+   * A 406 for a client that does not ask for an event stream (Javalin's SSE would answer empty).
+   */
+  static void requireEventStream(Context ctx) {
     String accept = ctx.header("Accept");
     if (accept == null || !accept.contains(EVENT_STREAM)) {
       throw new dev.gantry.server.http.ApiException(
           406, "Not Acceptable", "this route streams events: send Accept: " + EVENT_STREAM);
     }
-    ctx.attribute(RUN_ID, run.id());
-    sse.handle(ctx); // Javalin's SSE adds Cache-Control: no-cache and X-Accel-Buffering: no
   }
 
   private void subscribe(SseClient client) {
