@@ -11,6 +11,7 @@ import dev.gantry.server.http.ApiRoute;
 import dev.gantry.server.http.ApiRoutes;
 import dev.gantry.server.http.BearerAuth;
 import dev.gantry.server.http.HealthRoutes;
+import dev.gantry.server.http.OpenApiDocument;
 import dev.gantry.server.http.Problems;
 import dev.gantry.server.json.Json;
 import io.javalin.Javalin;
@@ -119,11 +120,13 @@ public final class GantryServer implements AutoCloseable {
     HealthRoutes.install(config.routes, gantry.backend());
     Clock clock = Clock.systemUTC();
     ApiTokens tokens = new ApiTokens(gantry.backend().tokens(), clock);
+    List<ApiRoute> routes = apiRoutes(gantry, tokens, events);
+    OpenApiDocument.install(config.routes, routes, version());
     ApiRoutes.install(
         config.routes,
         new BearerAuth(tokens),
         new AuditTrail(gantry.backend().audit(), clock),
-        apiRoutes(gantry, tokens, events));
+        routes);
   }
 
   /** Every route under /api/v1, for the router and the OpenAPI document. */
@@ -133,6 +136,22 @@ public final class GantryServer implements AutoCloseable {
     routes.addAll(new RunResources(gantry).routes());
     routes.addAll(new AdminResources(gantry, tokens).routes());
     return List.copyOf(routes);
+  }
+
+  private static String version() {
+    String version = GantryServer.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  /** Method and path of every route the router serves, e.g. {@code GET /health/live}. */
+  java.util.Set<String> servedRoutes() {
+    java.util.Set<String> served = new java.util.TreeSet<>();
+    for (io.javalin.router.ParsedEndpoint endpoint : app.unsafe.internalRouter.allHttpHandlers()) {
+      if (endpoint.endpoint.method.isHttpMethod()) {
+        served.add(endpoint.endpoint.method.name() + " " + endpoint.endpoint.path);
+      }
+    }
+    return served;
   }
 
   /** The port it listens on (the chosen one when started with port 0). */
