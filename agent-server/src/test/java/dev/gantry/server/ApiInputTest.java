@@ -105,14 +105,24 @@ class ApiInputTest {
     assertThat(everything).contains("DB_PASSWORD").doesNotContain(VALUE).doesNotContain(ciToken);
     assertThat(everything).doesNotContain(admin);
 
+    HttpResponse<String> refused =
+        server.send(
+            HttpRequest.newBuilder(server.uri("/api/v1/secrets/DB_PASSWORD"))
+                .header("Authorization", "Bearer " + ciToken)
+                .DELETE());
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body())
+        .contains("token 'ci' has role viewer; DELETE /api/v1/secrets/{name} needs admin");
+
     List<AuditEvent> audit = server.gantry.backend().audit().list(Long.MAX_VALUE, 100);
     assertThat(audit)
         .extracting(AuditEvent::action, AuditEvent::tokenName, AuditEvent::outcome)
         .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("secret.delete", "ci", "403"),
             org.assertj.core.groups.Tuple.tuple("token.create", "root", "201"),
             org.assertj.core.groups.Tuple.tuple("secret.set", "root", "204"));
-    assertThat(audit.get(1).target()).isEqualTo("/api/v1/secrets/DB_PASSWORD");
-    assertThat(audit.get(1).clientAddress()).isEqualTo("127.0.0.1");
+    assertThat(audit.get(2).target()).isEqualTo("/api/v1/secrets/DB_PASSWORD");
+    assertThat(audit.get(2).clientAddress()).isEqualTo("127.0.0.1");
     assertThat(audit.toString()).doesNotContain(VALUE).doesNotContain(ciToken);
   }
 }

@@ -46,6 +46,7 @@ public final class BearerAuth {
       throw unauthorized(
           "the token is unknown, expired or revoked; create one with `gantry token create`");
     }
+    ctx.attribute(PRINCIPAL, principal.get()); // known even when refused: the audit names it
     if (!principal.get().role().includes(required)) {
       throw new ApiException(
           403,
@@ -57,11 +58,16 @@ public final class BearerAuth {
               + "; "
               + ctx.method()
               + " "
-              + ctx.endpoint().path
+              + routePath(ctx)
               + " needs "
               + required.key());
     }
-    ctx.attribute(PRINCIPAL, principal.get());
+  }
+
+  /** The matched route's path pattern, e.g. {@code /api/v1/runs/{id}} (not the filter's). */
+  static String routePath(Context ctx) {
+    io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+    return matched == null ? ctx.path() : matched.path;
   }
 
   private static Role required(Context ctx) {
