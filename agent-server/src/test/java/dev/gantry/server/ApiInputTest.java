@@ -23,8 +23,18 @@ class ApiInputTest {
   private ServerHarness server;
   private String admin;
 
+  private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>
+      logs = new ch.qos.logback.core.read.ListAppender<>();
+
+  private static ch.qos.logback.classic.Logger rootLogger() {
+    return (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  }
+
   @BeforeEach
   void start() {
+    logs.start();
+    rootLogger().addAppender(logs);
     server = new ServerHarness(home, null);
     admin =
         new ApiTokens(server.gantry.backend().tokens(), Clock.systemUTC())
@@ -35,6 +45,7 @@ class ApiInputTest {
   @AfterEach
   void stop() {
     server.close();
+    rootLogger().detachAppender(logs);
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
@@ -124,5 +135,11 @@ class ApiInputTest {
     assertThat(audit.get(2).target()).isEqualTo("/api/v1/secrets/DB_PASSWORD");
     assertThat(audit.get(2).clientAddress()).isEqualTo("127.0.0.1");
     assertThat(audit.toString()).doesNotContain(VALUE).doesNotContain(ciToken);
+    StringBuilder logged = new StringBuilder();
+    for (ch.qos.logback.classic.spi.ILoggingEvent event : logs.list) {
+      logged.append(event.getFormattedMessage()).append('\n');
+    }
+    assertThat(logs.list).as("the server logged while it served").isNotEmpty();
+    assertThat(logged).doesNotContain(VALUE).doesNotContain(ciToken).doesNotContain(admin);
   }
 }
