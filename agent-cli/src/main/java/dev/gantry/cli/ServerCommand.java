@@ -10,7 +10,6 @@ import dev.gantry.process.AgentProcess;
 import dev.gantry.secrets.BackendSecretSource;
 import dev.gantry.server.GantryServer;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -122,17 +121,9 @@ public final class ServerCommand {
       stopped.await();
     }
 
+    /** The local agent of `gantry agent start local`'s defaults, without labels. */
     private static AgentOptions localAgentOptions() {
-      return new AgentOptions(
-          "local@" + Local.hostName(),
-          Set.of(),
-          4,
-          Duration.ofSeconds(1),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(5),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(10));
+      return AgentOptions.defaults("local@" + Local.hostName(), Set.of());
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.Role;
 import dev.gantry.server.json.Json;
 import dev.gantry.testing.LocalGantry;
+import dev.gantry.testing.PostgresSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A run created through the API is run to Success by a local agent; the API shows it whole. */
 class ApiRunEndToEndTest {
@@ -69,9 +72,12 @@ class ApiRunEndToEndTest {
     }
   }
 
-  @Test
-  void theRunListPagesWithAKeysetCursorThroughEveryRunOnce() throws Exception {
-    try (LocalGantry gantry = new LocalGantry(home);
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void theRunListPagesWithAKeysetCursorThroughEveryRunOnce(String database) throws Exception {
+    try (PostgresSchema schema = database.equals("postgres") ? PostgresSchema.create() : null;
+        LocalGantry gantry =
+            schema == null ? new LocalGantry(home) : new LocalGantry(home, schema.url());
         GantryServer server =
             GantryServer.start(
                 gantry.client,

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * Server-Sent Events, for live run lists. Each event's id is the change's time; with {@code
  * Last-Event-ID} a client gets the changes from then on. Delivery is at least once: a change may
  * come twice after a resume, never not at all while the stream is open (changes are re-read with a
- * {@link #LOOK_BACK} for writers whose commits land late).
+ * {@link #LOOK_BACK} for writers whose commits land late). Each event is the run as it is when
+ * polled, so states that came and went between two polls are folded into the next; a run's own
+ * stream ({@link RunEvents}) has every state.
  */
 public final class RunListEvents implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunListEvents.class);
