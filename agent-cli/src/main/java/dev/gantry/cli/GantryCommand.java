@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       ExecuteCommand.class,
       DemoCommand.class,
       SecretCommand.class,
+      ServerCommand.class,
+      TokenCommand.class,
       BenchCommand.class
     })
 public final class GantryCommand {}

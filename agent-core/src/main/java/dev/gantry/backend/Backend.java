@@ -17,6 +17,15 @@ public interface Backend extends AutoCloseable {
   /** Named secrets, encrypted (see {@code dev.gantry.secrets.SecretVault}). */
   SecretStore secrets();
 
+  /** Pages of runs with filters and a keyset cursor. */
+  RunSearch runSearch();
+
+  /** The server's API tokens (hashes only). */
+  ApiTokenStore tokens();
+
+  /** The server's audit trail. */
+  AuditStore audit();
+
   /** Whether the database answers now (for health checks). */
   boolean isReachable();
 

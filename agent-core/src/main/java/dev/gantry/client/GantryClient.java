@@ -1,6 +1,7 @@
 package dev.gantry.client;
 
 import dev.gantry.backend.Backend;
+import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.SecretStore.SecretSummary;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.catalog.RegisteredFlow;
@@ -211,6 +212,17 @@ public final class GantryClient implements AutoCloseable {
   /** Runs newest first, of one flow (null: all) in the given states (empty: any). */
   public List<FlowRun> runs(String flowName, Set<RunState> states, int limit) {
     return backend.runs().list(flowName, states, limit);
+  }
+
+  /** A page of runs, newest first, matching the filter, after the cursor (null: the first). */
+  public RunSearch.RunPage searchRuns(
+      RunSearch.RunFilter filter, RunSearch.RunCursor after, int limit) {
+    return backend.runSearch().search(filter, after, limit);
+  }
+
+  /** Runs changed at or after {@code since}, oldest change first (see {@link RunSearch}). */
+  public List<FlowRun> runsChangedSince(Instant since, int limit) {
+    return backend.runSearch().changedSince(since, limit);
   }
 
   /** A run's state changes, oldest first. */

@@ -3,9 +3,12 @@ package dev.gantry.backend.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.gantry.backend.AgentStore;
+import dev.gantry.backend.ApiTokenStore;
+import dev.gantry.backend.AuditStore;
 import dev.gantry.backend.Backend;
 import dev.gantry.backend.BackendException;
 import dev.gantry.backend.FlowStore;
+import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.RunSignal;
 import dev.gantry.backend.RunSignalSubscription;
 import dev.gantry.backend.RunStore;
@@ -53,6 +56,9 @@ public final class JdbcBackend implements Backend {
   private final JdbcRunStore runs;
   private final JdbcAgentStore agents;
   private final JdbcSecretStore secrets;
+  private final JdbcApiTokenStore tokens;
+  private final JdbcAuditStore audit;
+  private final JdbcRunSearch runSearch;
 
   private JdbcBackend(HikariDataSource pool, String jdbcUrl, Dialect dialect, Clock clock) {
     this.pool = pool;
@@ -63,6 +69,9 @@ public final class JdbcBackend implements Backend {
     this.runs = new JdbcRunStore(db);
     this.agents = new JdbcAgentStore(db);
     this.secrets = new JdbcSecretStore(db);
+    this.tokens = new JdbcApiTokenStore(db);
+    this.audit = new JdbcAuditStore(db);
+    this.runSearch = new JdbcRunSearch(db);
   }
 
   /**
@@ -193,6 +202,21 @@ public final class JdbcBackend implements Backend {
   @Override
   public SecretStore secrets() {
     return secrets;
+  }
+
+  @Override
+  public RunSearch runSearch() {
+    return runSearch;
+  }
+
+  @Override
+  public ApiTokenStore tokens() {
+    return tokens;
+  }
+
+  @Override
+  public AuditStore audit() {
+    return audit;
   }
 
   @Override

@@ -1,0 +1,129 @@
+package dev.gantry.cli;
+
+import dev.gantry.agent.AgentOptions;
+import dev.gantry.client.GantryClient;
+import dev.gantry.flow.storage.Local;
+import dev.gantry.launch.Launcher;
+import dev.gantry.launch.LauncherProvider;
+import dev.gantry.launch.local.LocalLauncherProvider;
+import dev.gantry.process.AgentProcess;
+import dev.gantry.secrets.BackendSecretSource;
+import dev.gantry.server.GantryServer;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gantry server ...}: the HTTP server in front of the backend. */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = "The Gantry server: the REST API over the backend, with tokens and roles.",
+    subcommands = {ServerCommand.Start.class})
+public final class ServerCommand {
+
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Serve /health/live, /health/ready and the API until SIGTERM or Ctrl-C.",
+        "Create a token first with `gantry token create NAME --role admin`."
+      })
+  static final class Start implements Callable<Integer> {
+    @Mixin BackendOptions backend;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--bind",
+        paramLabel = "ADDRESS",
+        defaultValue = GantryServer.Settings.DEFAULT_BIND,
+        description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
+    String bind;
+
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        defaultValue = "" + GantryServer.Settings.DEFAULT_PORT,
+        description = "Port to listen on (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(
+        names = "--with-local-agent",
+        description =
+            "Also run a local agent (child JVMs, no labels, 4 slots) and the flow schedules in"
+                + " this process: one command for a working local installation.")
+    boolean withLocalAgent;
+
+    @Override
+    public Integer call() throws java.io.IOException, InterruptedException {
+      GantryServer.Settings settings;
+      try {
+        settings =
+            new GantryServer.Settings(bind, port, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      try (GantryClient gantry = backend.open()) {
+        GantryServer server;
+        try {
+          server = GantryServer.start(gantry, settings);
+        } catch (IllegalStateException e) {
+          throw new UserError(e.getMessage());
+        }
+        try (server) {
+          out.printf("Gantry server on http://%s:%d%n", bind, server.port());
+          out.flush();
+          if (withLocalAgent) {
+            runLocalAgent(gantry, server);
+          } else {
+            awaitTermination(server);
+          }
+        }
+      }
+      return 0;
+    }
+
+    /** The agent's own signal handling stops it (then the JVM); the server stops after it. */
+    private void runLocalAgent(GantryClient gantry, GantryServer server)
+        throws java.io.IOException {
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "gantry-server-stop"));
+      try (Launcher launcher =
+          LauncherProvider.find("local", LocalLauncherProvider.Settings.class)
+              .create(new LocalLauncherProvider.Settings(List.of(), true))) {
+        AgentProcess process =
+            AgentProcess.start(
+                gantry,
+                launcher,
+                localAgentOptions(),
+                BackendSecretSource.of(gantry.backend(), gantry.home().dir()),
+                new AgentProcess.Settings(true, null, -1, true));
+        process.awaitStopped();
+      }
+    }
+
+    /** Without an agent, SIGTERM/SIGINT start the JVM's shutdown, which stops the server. */
+    private static void awaitTermination(GantryServer server) throws InterruptedException {
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    server.close();
+                    stopped.countDown();
+                  },
+                  "gantry-server-stop"));
+      stopped.await();
+    }
+
+    /** The local agent of `gantry agent start local`'s defaults, without labels. */
+    private static AgentOptions localAgentOptions() {
+      return AgentOptions.defaults("local@" + Local.hostName(), Set.of());
+    }
+  }
+}

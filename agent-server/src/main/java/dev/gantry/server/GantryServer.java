@@ -1,0 +1,168 @@
+package dev.gantry.server;
+
+import dev.gantry.client.GantryClient;
+import dev.gantry.server.api.AdminResources;
+import dev.gantry.server.api.RunEvents;
+import dev.gantry.server.api.RunListEvents;
+import dev.gantry.server.api.RunResources;
+import dev.gantry.server.audit.AuditTrail;
+import dev.gantry.server.auth.ApiTokens;
+import dev.gantry.server.http.ApiRoute;
+import dev.gantry.server.http.ApiRoutes;
+import dev.gantry.server.http.BearerAuth;
+import dev.gantry.server.http.HealthRoutes;
+import dev.gantry.server.http.OpenApiDocument;
+import dev.gantry.server.http.Problems;
+import dev.gantry.server.json.Json;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code gantry server}: one HTTP server (Javalin on Jetty) serving the health endpoints and the
+ * routes each part of the server adds. New parts ({@code /api/v1}, later {@code /ui} and {@code
+ * /metrics}) are route groups added in {@link #configure}; nothing else changes.
+ */
+public final class GantryServer implements AutoCloseable {
+
+  /**
+   * How the server listens.
+   *
+   * @param bind the address to listen on (127.0.0.1 by default: only this machine)
+   * @param port the port; 0 picks a free one
+   * @param maxBodyBytes the largest request body accepted; larger ones get 413
+   */
+  public record Settings(String bind, int port, long maxBodyBytes) {
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8420;
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+    public Settings {
+      Objects.requireNonNull(bind, "bind");
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("--port must be 0..65535, not " + port);
+      }
+      if (maxBodyBytes < 1) {
+        throw new IllegalArgumentException("the request body limit must be positive");
+      }
+    }
+  }
+
+  /** How often open event streams look for news. */
+  private static final Duration EVENT_POLL = Duration.ofMillis(250);
+
+  private final Javalin app;
+  private final Streams streams;
+
+  private GantryServer(Javalin app, Streams streams) {
+    this.app = app;
+    this.streams = streams;
+  }
+
+  /** The event streams' pollers, closed with the server. */
+  record Streams(RunEvents run, RunListEvents list) implements AutoCloseable {
+    static Streams start(GantryClient gantry) {
+      return new Streams(
+          new RunEvents(gantry, EVENT_POLL),
+          new RunListEvents(gantry, Clock.systemUTC(), EVENT_POLL));
+    }
+
+    @Override
+    public void close() {
+      run.close();
+      list.close();
+    }
+  }
+
+  /**
+   * Starts serving the client's backend.
+   *
+   * @throws IllegalStateException naming the address when it cannot listen there
+   */
+  public static GantryServer start(GantryClient gantry, Settings settings) {
+    Streams events = Streams.start(gantry);
+    Javalin app = Javalin.create(config -> configure(config, gantry, events, settings));
+    try {
+      app.start(settings.bind(), settings.port());
+    } catch (RuntimeException e) {
+      app.stop();
+      events.close();
+      throw new IllegalStateException(
+          "cannot listen on "
+              + settings.bind()
+              + ":"
+              + settings.port()
+              + " ("
+              + e.getMessage()
+              + "); choose another --port or --bind",
+          e);
+    }
+    LoggerFactory.getLogger(GantryServer.class)
+        .info("gantry server listening on http://{}:{}", settings.bind(), app.port());
+    return new GantryServer(app, events);
+  }
+
+  private static void configure(
+      io.javalin.config.JavalinConfig config,
+      GantryClient gantry,
+      Streams events,
+      Settings settings) {
+    config.startup.showJavalinBanner = false;
+    config.startup.showOldJavalinVersionWarning = false;
+    config.http.maxRequestSize = settings.maxBodyBytes();
+    config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+    Problems.install(config.routes);
+    HealthRoutes.install(config.routes, gantry.backend());
+    Clock clock = Clock.systemUTC();
+    ApiTokens tokens = new ApiTokens(gantry.backend().tokens(), clock);
+    List<ApiRoute> routes = apiRoutes(gantry, tokens, events);
+    OpenApiDocument.install(config.routes, routes, version());
+    ApiRoutes.install(
+        config.routes,
+        new BearerAuth(tokens),
+        new AuditTrail(gantry.backend().audit(), clock),
+        routes);
+  }
+
+  /** Every route under /api/v1, for the router and the OpenAPI document. */
+  static List<ApiRoute> apiRoutes(GantryClient gantry, ApiTokens tokens, Streams events) {
+    // The stream of all runs before /runs/{id}: the router takes the first route that matches.
+    List<ApiRoute> routes = new ArrayList<>(List.of(events.list().route(), events.run().route()));
+    routes.addAll(new RunResources(gantry).routes());
+    routes.addAll(new AdminResources(gantry, tokens).routes());
+    return List.copyOf(routes);
+  }
+
+  private static String version() {
+    String version = GantryServer.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  /** Method and path of every route the router serves, e.g. {@code GET /health/live}. */
+  java.util.Set<String> servedRoutes() {
+    java.util.Set<String> served = new java.util.TreeSet<>();
+    for (io.javalin.router.ParsedEndpoint endpoint : app.unsafe.internalRouter.allHttpHandlers()) {
+      if (endpoint.endpoint.method.isHttpMethod()) {
+        served.add(endpoint.endpoint.method.name() + " " + endpoint.endpoint.path);
+      }
+    }
+    return served;
+  }
+
+  /** The port it listens on (the chosen one when started with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Stops accepting connections and ends open ones. */
+  @Override
+  public void close() {
+    streams.close(); // ends the open event streams, which would hold the stop up
+    app.stop();
+  }
+}

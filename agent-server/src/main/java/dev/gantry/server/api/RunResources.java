@@ -1,0 +1,172 @@
+package dev.gantry.server.api;
+
+import static dev.gantry.server.http.ApiRoutes.API;
+
+import dev.gantry.backend.RunSearch;
+import dev.gantry.client.GantryClient;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.LogRecord;
+import dev.gantry.explain.RunDiagnosis;
+import dev.gantry.server.auth.Role;
+import dev.gantry.server.http.ApiException;
+import dev.gantry.server.http.ApiRoute;
+import dev.gantry.server.http.ApiRoute.Method;
+import dev.gantry.server.http.Bodies;
+import dev.gantry.server.json.Dtos;
+import dev.gantry.server.json.RunDtos;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Flows (list, versions, schedule pause and resume) and runs (create, list, show, logs, cancel,
+ * explain).
+ */
+public final class RunResources {
+  private static final Pattern RUN_ID = Pattern.compile("[0-9a-fA-F-]{4,36}");
+  private static final int MAX_RUNS_PER_CALL = 1000;
+  private static final int MAX_PAGE = 500;
+  private static final int MAX_LOG_PAGE = 5000;
+
+  /** As {@code gantry run explain}'s default: an agent silent this long is not live. */
+  private static final Duration STALE_AFTER = Duration.ofSeconds(30);
+
+  private final GantryClient gantry;
+
+  public RunResources(GantryClient gantry) {
+    this.gantry = gantry;
+  }
+
+  public List<ApiRoute> routes() {
+    return List.of(
+        ApiRoute.read(API + "/flows", Role.VIEWER, "The newest version of every flow", this::flows),
+        ApiRoute.read(
+            API + "/flows/{name}/versions",
+            Role.VIEWER,
+            "Every version of a flow, newest first",
+            this::versions),
+        ApiRoute.change(
+            Method.POST,
+            API + "/flows/{name}/schedule/pause",
+            Role.OPERATOR,
+            "schedule.pause",
+            "Pause a flow's schedule",
+            ctx -> schedule(ctx, true)),
+        ApiRoute.change(
+            Method.POST,
+            API + "/flows/{name}/schedule/resume",
+            Role.OPERATOR,
+            "schedule.resume",
+            "Resume a flow's schedule",
+            ctx -> schedule(ctx, false)),
+        ApiRoute.change(
+            Method.POST, API + "/runs", Role.OPERATOR, "run.create", "Create runs", this::create),
+        ApiRoute.read(
+            API + "/runs",
+            Role.VIEWER,
+            "Runs, newest first, filtered, a page at a time",
+            this::list),
+        ApiRoute.read(
+            API + "/runs/{id}", Role.VIEWER, "A run, its state history and tasks", this::show),
+        ApiRoute.read(
+            API + "/runs/{id}/logs", Role.VIEWER, "A run's log lines after a cursor", this::logs),
+        ApiRoute.change(
+            Method.POST,
+            API + "/runs/{id}/cancel",
+            Role.OPERATOR,
+            "run.cancel",
+            "Cancel a run",
+            this::cancel),
+        ApiRoute.read(
+            API + "/runs/{id}/explain",
+            Role.VIEWER,
+            "Why a run is not running yet",
+            this::explain));
+  }
+
+  private void flows(Context ctx) {
+    ctx.json(gantry.flows().stream().map(RunDtos.FlowView::of).toList());
+  }
+
+  private void versions(Context ctx) {
+    ctx.json(gantry.versions(ctx.pathParam("name")).stream().map(RunDtos.FlowView::of).toList());
+  }
+
+  private void schedule(Context ctx, boolean paused) {
+    gantry.pauseSchedule(ctx.pathParam("name"), paused);
+    ctx.status(204);
+  }
+
+  private void create(Context ctx) {
+    RunDtos.NewRuns body = Bodies.read(ctx, RunDtos.NewRuns.class);
+    if (body.flow() == null) {
+      throw ApiException.badRequest("field 'flow' of the request body is missing");
+    }
+    int count = body.count() == null ? 1 : body.count();
+    if (count < 1 || count > MAX_RUNS_PER_CALL) {
+      throw ApiException.badRequest(
+          "field 'count' must be between 1 and " + MAX_RUNS_PER_CALL + ", not " + count);
+    }
+    List<FlowRun> runs =
+        gantry.createRuns(
+            body.flow(),
+            body.version(),
+            body.parameters() == null ? Map.of() : body.parameters(),
+            body.labels() == null ? Set.of() : body.labels(),
+            count);
+    ctx.status(201).json(runs.stream().map(RunDtos.RunView::of).toList());
+  }
+
+  private void list(Context ctx) {
+    RunSearch.RunFilter filter = RunQueries.filter(ctx);
+    RunSearch.RunCursor after = RunQueries.cursor(ctx.queryParam("after"));
+    int limit = (int) Queries.longParam(ctx, "limit", 50, 1, MAX_PAGE);
+    RunSearch.RunPage page = gantry.searchRuns(filter, after, limit);
+    ctx.json(
+        new Dtos.Page<>(
+            page.runs().stream().map(RunDtos.RunView::of).toList(),
+            page.next() == null ? null : RunQueries.encode(page.next())));
+  }
+
+  private void show(Context ctx) {
+    FlowRun run = gantry.run(runId(ctx));
+    ctx.json(
+        new RunDtos.RunDetail(
+            RunDtos.RunView.of(run), gantry.history(run.id()), gantry.tasks(run.id())));
+  }
+
+  private void logs(Context ctx) {
+    FlowRun run = gantry.run(runId(ctx));
+    long after = Queries.longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
+    int limit = (int) Queries.longParam(ctx, "limit", 1000, 1, MAX_LOG_PAGE);
+    List<LogRecord> lines = gantry.logs(run.id(), after, limit);
+    String next =
+        lines.isEmpty() ? String.valueOf(after) : String.valueOf(lines.get(lines.size() - 1).id());
+    // The cursor is always given: a client following a live run asks again from it.
+    ctx.json(new Dtos.Page<>(lines, next));
+  }
+
+  private void cancel(Context ctx) {
+    String id = runId(ctx);
+    FlowRun run = gantry.run(id);
+    ctx.json(new RunDtos.CancelResult(run.id(), gantry.cancel(run.id()).name()));
+  }
+
+  private void explain(Context ctx) {
+    RunDiagnosis diagnosis = gantry.explain(runId(ctx), STALE_AFTER);
+    FlowRun run = gantry.run(runId(ctx));
+    ctx.json(new RunDtos.Explanation(run.id(), diagnosis.verdict().name(), diagnosis.lines()));
+  }
+
+  static String runId(Context ctx) {
+    String id = ctx.pathParam("id");
+    if (!RUN_ID.matcher(id).matches()) {
+      throw ApiException.badRequest(
+          "'" + id + "' is not a run id; give the id or a prefix of at least 4 of its characters");
+    }
+    return id;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.gantry.server.http;
+
+import dev.gantry.server.auth.ApiTokens;
+import dev.gantry.server.auth.Principal;
+import dev.gantry.server.auth.Role;
+import io.javalin.http.Context;
+import io.javalin.security.RouteRole;
+import java.util.Optional;
+
+/**
+ * Checks {@code Authorization: Bearer TOKEN} before every route that names a role: 401 without a
+ * token or with one that is unknown, expired or revoked; 403 when the token's role is below the
+ * route's. The token's value is never logged or echoed.
+ */
+public final class BearerAuth {
+  private static final String PRINCIPAL = "gantry.principal";
+  private static final String SCHEME = "Bearer ";
+
+  private final ApiTokens tokens;
+
+  public BearerAuth(ApiTokens tokens) {
+    this.tokens = tokens;
+  }
+
+  /** The principal of an authenticated request. */
+  public static Principal principal(Context ctx) {
+    Principal principal = ctx.attribute(PRINCIPAL);
+    if (principal == null) {
+      throw new IllegalStateException(ctx.path() + " was served without authentication");
+    }
+    return principal;
+  }
+
+  void check(Context ctx) {
+    Role required = required(ctx);
+    if (required == null) {
+      return; // health, documents: open
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+      throw unauthorized("this route needs a token: send Authorization: Bearer TOKEN");
+    }
+    String value = header.substring(SCHEME.length()).trim();
+    Optional<Principal> principal = value.isEmpty() ? Optional.empty() : tokens.authenticate(value);
+    if (principal.isEmpty()) {
+      throw unauthorized(
+          "the token is unknown, expired or revoked; create one with `gantry token create`");
+    }
+    ctx.attribute(PRINCIPAL, principal.get()); // known even when refused: the audit names it
+    if (!principal.get().role().includes(required)) {
+      throw new ApiException(
+          403,
+          "Forbidden",
+          "token '"
+              + principal.get().tokenName()
+              + "' has role "
+              + principal.get().role().key()
+              + "; "
+              + ctx.method()
+              + " "
+              + routePath(ctx)
+              + " needs "
+              + required.key());
+    }
+  }
+
+  /** The matched route's path pattern, e.g. {@code /api/v1/runs/{id}} (not the filter's). */
+  static String routePath(Context ctx) {
+    io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+    return matched == null ? ctx.path() : matched.path;
+  }
+
+  private static Role required(Context ctx) {
+    for (RouteRole role : ctx.routeRoles()) {
+      if (role instanceof Role gantryRole) {
+        return gantryRole;
+      }
+    }
+    return null;
+  }
+
+  private static ApiException unauthorized(String detail) {
+    return new Unauthorized(detail);
+  }
+
+  /** A 401; the problem writer adds {@code WWW-Authenticate}. */
+  static final class Unauthorized extends ApiException {
+    private static final long serialVersionUID = 1L;
+
+    Unauthorized(String detail) {
+      super(401, "Unauthorized", detail);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.gantry.server.json;
+
+import dev.gantry.catalog.FlowLabel;
+import dev.gantry.catalog.ParameterSpec;
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.StateChange;
+import dev.gantry.domain.TaskRun;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The JSON of flows and runs. */
+public final class RunDtos {
+  private RunDtos() {}
+
+  /** A flow version: where it is stored, its labels with their sources, schedule and limit. */
+  public record FlowView(
+      long id,
+      String name,
+      int version,
+      String format,
+      String location,
+      String digest,
+      String factory,
+      String image,
+      List<FlowLabel> labels,
+      Set<String> secrets,
+      List<ParameterSpec> parameters,
+      Instant registeredAt,
+      int infrastructureRetries,
+      Integer concurrencyLimit,
+      String whenLimited,
+      String scheduleCron,
+      Long scheduleIntervalSeconds) {
+    public static FlowView of(RegisteredFlow flow) {
+      return new FlowView(
+          flow.id(),
+          flow.name(),
+          flow.version(),
+          flow.format().name(),
+          flow.location(),
+          flow.digest(),
+          flow.factory(),
+          flow.image(),
+          flow.labels(),
+          flow.secrets(),
+          flow.parameters(),
+          flow.registeredAt(),
+          flow.policy().infrastructureRetries(),
+          flow.policy().concurrencyLimit(),
+          flow.policy().whenLimited().name().toLowerCase(java.util.Locale.ROOT),
+          flow.schedule() == null ? null : flow.schedule().cron(),
+          flow.schedule() == null || flow.schedule().interval() == null
+              ? null
+              : flow.schedule().interval().toSeconds());
+    }
+  }
+
+  /**
+   * {@code POST /api/v1/runs}: runs of a flow (the newest version unless {@code version}), {@code
+   * count} of them (default 1), with parameters and extra labels.
+   */
+  public record NewRuns(
+      String flow,
+      Integer version,
+      Map<String, String> parameters,
+      Set<String> labels,
+      Integer count) {}
+
+  public record RunView(
+      String id,
+      long flowId,
+      String flowName,
+      int flowVersion,
+      String state,
+      Set<String> labels,
+      Map<String, String> parameters,
+      int attempt,
+      String agentId,
+      Instant scheduledAt,
+      Instant createdAt,
+      Instant updatedAt,
+      Instant startedAt,
+      Instant endedAt,
+      String message) {
+    public static RunView of(FlowRun run) {
+      return new RunView(
+          run.id(),
+          run.flowId(),
+          run.flowName(),
+          run.flowVersion(),
+          run.state().name(),
+          run.labels(),
+          run.parameters(),
+          run.attempt(),
+          run.agentId(),
+          run.scheduledAt(),
+          run.createdAt(),
+          run.updatedAt(),
+          run.startedAt(),
+          run.endedAt(),
+          run.message());
+    }
+  }
+
+  /** A run with its state history (oldest first) and the tasks of its current attempt. */
+  public record RunDetail(RunView run, List<StateChange> history, List<TaskRun> tasks) {}
+
+  /** The state a run is in after a cancel request. */
+  public record CancelResult(String id, String state) {}
+
+  /** Why a run waits: the verdict and the lines `gantry run explain` prints. */
+  public record Explanation(String id, String verdict, List<String> lines) {}
+}
