@@ -28,7 +28,9 @@ import dev.gantry.domain.TaskStateUpdate;
 import dev.gantry.flow.TaskState;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -403,6 +405,78 @@ public abstract class BackendContractTest {
     assertThat(history.get(2).message()).isEqualTo("started");
     assertThat(history.get(2).at()).isEqualTo(running.startedAt());
     assertThat(history.get(3).at()).isEqualTo(done.endedAt());
+  }
+
+  @Test
+  void aTransitionWrittenLateKeepsTheTimeItHappenedInTheRunAndItsHistory() throws Exception {
+    FlowRun run = schedule(register("etl"), Set.of(), T0);
+    FlowRun claimed = claimOne("agent-1", Set.of());
+    Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Thread.sleep(20);
+    Instant endedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Thread.sleep(200); // the database was away; both are written now
+
+    assertThat(backend.runs().transition(claimed.fence(), RunState.Running, null, startedAt))
+        .isTrue();
+    assertThat(backend.runs().transition(claimed.fence(), RunState.Success, null, endedAt))
+        .isTrue();
+
+    FlowRun done = backend.runs().find(run.id()).orElseThrow();
+    assertThat(done.startedAt()).isEqualTo(startedAt);
+    assertThat(done.endedAt()).isEqualTo(endedAt);
+    assertThat(done.updatedAt()).isEqualTo(endedAt);
+    List<StateChange> history = backend.runs().history(run.id());
+    assertThat(history.get(2).at()).isEqualTo(startedAt);
+    assertThat(history.get(3).at()).isEqualTo(endedAt);
+  }
+
+  @Test
+  void aReportedTimeIsKeptAfterTheRunsLastChangeAndNotInTheFuture() {
+    FlowRun run = schedule(register("etl"), Set.of(), T0);
+    FlowRun claimed = claimOne("agent-1", Set.of());
+    Instant claimedAt = backend.runs().find(run.id()).orElseThrow().updatedAt();
+
+    // An agent clock behind the database's: not before the claim.
+    assertThat(
+            backend
+                .runs()
+                .transition(
+                    claimed.fence(), RunState.Running, null, claimedAt.minus(Duration.ofHours(1))))
+        .isTrue();
+    assertThat(backend.runs().find(run.id()).orElseThrow().startedAt()).isEqualTo(claimedAt);
+    // An agent clock ahead: not after now.
+    assertThat(
+            backend
+                .runs()
+                .transition(
+                    claimed.fence(), RunState.Failed, "x", Instant.now().plus(Duration.ofHours(1))))
+        .isTrue();
+    FlowRun done = backend.runs().find(run.id()).orElseThrow();
+    assertThat(done.endedAt()).isBetween(claimedAt, Instant.now().plusSeconds(1));
+    // From the claim on (the test claims at T0, before the run was created).
+    List<StateChange> history = backend.runs().history(run.id());
+    assertThat(history.subList(1, history.size()))
+        .extracting(StateChange::at)
+        .isSortedAccordingTo(Comparator.naturalOrder());
+  }
+
+  @Test
+  void aCrashWrittenLateKeepsTheTimeItCrashedAndIsScheduledAgainNow() throws Exception {
+    RegisteredFlow flow = register("etl", RunPolicy.DEFAULT.withInfrastructureRetries(1));
+    FlowRun run = schedule(flow, Set.of(), T0);
+    FlowRun claimed = claimOne("agent-1", Set.of());
+    backend.runs().transition(claimed.fence(), RunState.Running, null);
+    Instant crashedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Thread.sleep(200);
+
+    assertThat(backend.runs().rescheduleAfterCrash(claimed.fence(), "killed", crashedAt))
+        .isPresent();
+
+    List<StateChange> history = backend.runs().history(run.id());
+    assertThat(history.get(3).state()).isEqualTo(RunState.Crashed);
+    assertThat(history.get(3).at()).isEqualTo(crashedAt);
+    assertThat(history.get(4).state()).isEqualTo(RunState.Scheduled);
+    assertThat(history.get(4).at()).isAfter(crashedAt.plusMillis(150));
   }
 
   @Test
