@@ -81,6 +81,10 @@ public interface RunStore {
    * database outage keeps the time it ended. The time is kept between the run's last recorded
    * change and now (an agent's clock ahead of the database's does not write the future).
    *
+   * <p>A move that ends the attempt (a terminal state, or Scheduled again) also ends, in the same
+   * transaction and at the same time, the attempt's tasks that never reported an end: CANCELLED for
+   * a cancelled run, else FAILED, with a message saying why ("run crashed: …").
+   *
    * @param at when the run moved, null for now
    * @return false when the fence is stale or the move is not legal from the current state
    */
@@ -138,7 +142,8 @@ public interface RunStore {
   /**
    * {@link #rescheduleAfterCrash(RunFence, String)} for an attempt that crashed at {@code at} (null
    * for now): its endedAt and the history's Crashed entry keep that time, as in {@link
-   * #transition(RunFence, RunState, String, Instant)}; Scheduled again is recorded now.
+   * #transition(RunFence, RunState, String, Instant)}; Scheduled again is recorded now. The
+   * attempt's open tasks end FAILED ("run crashed: …").
    */
   Optional<InfrastructureRetry> rescheduleAfterCrash(RunFence fence, String message, Instant at);
 

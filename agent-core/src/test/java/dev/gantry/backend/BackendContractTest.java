@@ -480,6 +480,59 @@ public abstract class BackendContractTest {
   }
 
   @Test
+  void endingAnAttemptEndsItsOpenTasksSayingWhyInTheSameWrite() {
+    RegisteredFlow flow = register("etl", RunPolicy.DEFAULT.withInfrastructureRetries(1));
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    for (RunState end :
+        List.of(RunState.Crashed, RunState.Cancelled, RunState.Failed, RunState.Scheduled)) {
+      // Scheduled again only from Submitted (an attempt that never reported it started).
+      RunState from = end == RunState.Scheduled ? RunState.Submitted : RunState.Running;
+      FlowRun run = runIn(from, flow, "agent-" + end);
+      record(run.fence(), "done", TaskState.SUCCESS, 1, T0, null);
+      record(run.fence(), "busy", TaskState.RUNNING, 2, T0, null);
+      record(run.fence(), "waiting", TaskState.PENDING, 1, T0, null);
+
+      assertThat(backend.runs().transition(run.fence(), end, "node lost", at)).isTrue();
+
+      TaskState closed = end == RunState.Cancelled ? TaskState.CANCELLED : TaskState.FAILED;
+      String why =
+          switch (end) {
+            case Crashed -> "run crashed: node lost";
+            case Cancelled -> "run cancelled: node lost";
+            case Failed -> "run failed: node lost";
+            default -> "run attempt ended: node lost";
+          };
+      List<TaskRun> tasks = taskRunsOfAttempt(run);
+      assertThat(tasks)
+          .as("tasks of a run ended %s", end)
+          .extracting(TaskRun::taskName, TaskRun::state, TaskRun::taskAttempt)
+          .containsExactly(
+              tuple("done", TaskState.SUCCESS, 1),
+              tuple("busy", closed, 2),
+              tuple("waiting", closed, 1));
+      assertThat(tasks.get(0).message()).isNull();
+      assertThat(tasks.get(1).message()).isEqualTo(why + " (the task was RUNNING)");
+      assertThat(tasks.get(2).message()).isEqualTo(why + " (the task was PENDING)");
+      assertThat(tasks.subList(1, 3)).extracting(TaskRun::endedAt).containsOnly(at);
+    }
+    FlowRun crashed = runIn(RunState.Running, flow, "agent-retried");
+    record(crashed.fence(), "busy", TaskState.RUNNING, 1, T0, null);
+    assertThat(backend.runs().rescheduleAfterCrash(crashed.fence(), "OOMKilled", at)).isPresent();
+    assertThat(taskRunsOfAttempt(crashed))
+        .extracting(TaskRun::state, TaskRun::message)
+        .containsExactly(tuple(TaskState.FAILED, "run crashed: OOMKilled (the task was RUNNING)"));
+  }
+
+  /** The task runs of the run's attempt {@code run.attempt()}, even once it was scheduled again. */
+  private List<TaskRun> taskRunsOfAttempt(FlowRun run) {
+    FlowRun now = backend.runs().find(run.id()).orElseThrow();
+    if (now.attempt() == run.attempt()) {
+      return backend.runs().taskRuns(run.id());
+    }
+    throw new AssertionError("run " + run.id() + " moved to attempt " + now.attempt());
+  }
+
+  @Test
   void transitionsFollowTheLegalMovesOfRunStateAndIllegalOnesWriteNothing() {
     RegisteredFlow flow = register("etl");
     List<RunState> from = EnumSet.allOf(RunState.class).stream().toList();

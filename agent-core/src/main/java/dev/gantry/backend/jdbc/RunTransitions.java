@@ -84,6 +84,10 @@ final class RunTransitions {
           if (update(c, sql.toString(), params.toArray()) != 1) {
             return false;
           }
+          if (to.isTerminal() || to == RunState.Scheduled) {
+            // The attempt ended: so did its tasks.
+            OpenTaskRows.close(c, fence.runId(), fence.attempt(), to, message, when);
+          }
           update(c, APPEND_HISTORY, fence.runId());
           if (to == RunState.Scheduled) {
             db.signal(c, RunSignal.DUE);
@@ -170,6 +174,8 @@ final class RunTransitions {
           if (crashed != 1) {
             return Optional.empty();
           }
+          OpenTaskRows.close(
+              c, fence.runId(), fence.attempt(), RunState.Crashed, message, crashedAt);
           update(c, APPEND_HISTORY, fence.runId());
           InfrastructureRetry retry =
               queryOne(
