@@ -144,11 +144,10 @@ public final class EndRecorder {
   }
 
   /**
-   * Records how a run ended at {@code endedAt}: first its tasks that never reported an end get a
-   * terminal state saying why ({@link OpenTasks}), then the run's state.
+   * Records how a run ended at {@code endedAt}; its tasks that never reported an end get a terminal
+   * state saying why in the same write ({@link RunStore#transition}).
    */
   public void recordOutcome(FlowRun run, RunFence fence, FinalState outcome, Instant endedAt) {
-    OpenTasks.close(runs, fence, outcome, endedAt);
     if (outcome.isInfrastructureFailure()) {
       Optional<InfrastructureRetry> retry =
           runs.rescheduleAfterCrash(fence, outcome.message(), endedAt);
