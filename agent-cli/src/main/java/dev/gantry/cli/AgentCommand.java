@@ -66,7 +66,7 @@ public final class AgentCommand {
               agent.kind(),
               agent.host(),
               Render.labels(agent.labels()),
-              agent.running() + "/" + agent.maxConcurrent(),
+              runs(agent, status),
               status,
               Render.time(agent.heartbeatAt()),
               agent.id());
@@ -79,6 +79,15 @@ public final class AgentCommand {
         out.flush();
       }
       return 0;
+    }
+
+    /**
+     * Active runs out of the agent's maximum, known only while it is alive: a stopped or stale
+     * agent's last count is not what it runs now ("-").
+     */
+    static String runs(AgentInfo agent, AgentStatus status) {
+      String running = status == AgentStatus.alive ? Integer.toString(agent.running()) : "-";
+      return running + "/" + agent.maxConcurrent();
     }
   }
 }

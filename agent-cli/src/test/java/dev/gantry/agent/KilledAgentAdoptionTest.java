@@ -10,6 +10,7 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
 import dev.gantry.flow.storage.Local;
+import dev.gantry.launch.local.LocalLauncher;
 import dev.gantry.registration.Registration;
 import dev.gantry.testing.ExamplesJar;
 import dev.gantry.testing.LocalGantry;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,10 @@ class KilledAgentAdoptionTest {
   private static final Duration LEASE = Duration.ofSeconds(2);
 
   @TempDir Path home;
+
+  /** The doomed agent's children's temporary directories go here. */
+  @TempDir Path tmp;
+
   private PostgresSchema schema;
   private LocalGantry gantry;
   private Process doomed;
@@ -111,6 +117,24 @@ class KilledAgentAdoptionTest {
         .contains("stopped renewing its lease")
         .contains("its infrastructure is gone");
     assertThat(history.get(5).message()).contains("infrastructure retry 1 of 1");
+
+    // Nobody saw the killed agent's child exit: its directory stays until a local agent starts.
+    assertThat(childDirs()).isNotEmpty();
+    try (LocalLauncher next = new LocalLauncher(List.of("-Djava.io.tmpdir=" + tmp), false)) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                next.prepare(); // as at agent start
+                return childDirs().isEmpty();
+              });
+    }
+  }
+
+  private List<Path> childDirs() throws IOException {
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      return dirs.filter(d -> d.getFileName().toString().startsWith("gantry-local-")).toList();
+    }
   }
 
   private Optional<StateChange> adoption(FlowRun run) {
@@ -156,6 +180,7 @@ class KilledAgentAdoptionTest {
             "--no-scheduler",
             "--no-warm-start"));
     LocalGantry.CHILD_JVM.forEach(option -> command.add("--java-opt=" + option));
+    command.add("--java-opt=-Djava.io.tmpdir=" + tmp);
     // Kept in the build directory, to explain a failure.
     Path output =
         Files.createDirectories(Path.of("target", "agent-processes")).resolve(name + ".log");

@@ -3,12 +3,16 @@ package dev.gantry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.agent.Agent;
+import dev.gantry.domain.AgentInfo;
 import dev.gantry.domain.RunState;
 import dev.gantry.testing.ExamplesJar;
 import dev.gantry.testing.LocalGantry;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -208,6 +212,57 @@ class GantryCliTest {
         .contains("local")
         .contains("alive")
         .contains(agent.id());
+  }
+
+  @Test
+  void agentListShowsNoRunCountForAgentsThatAreGone() {
+    Instant longAgo = Instant.now().minus(Duration.ofHours(1));
+    gantry
+        .client
+        .backend()
+        .agents()
+        .register(
+            new AgentInfo(
+                "dead-agent-id",
+                "killed",
+                "local",
+                "host-1",
+                Set.of(),
+                4,
+                3,
+                longAgo,
+                longAgo,
+                null));
+    gantry
+        .client
+        .backend()
+        .agents()
+        .register(
+            new AgentInfo(
+                "stopped-agent-id",
+                "stopped",
+                "local",
+                "host-1",
+                Set.of(),
+                4,
+                0,
+                longAgo,
+                longAgo,
+                null));
+    gantry.client.backend().agents().heartbeat("stopped-agent-id", longAgo, 2);
+    gantry.client.backend().agents().markStopped("stopped-agent-id", longAgo);
+
+    String out = gantry("agent", "list").out();
+
+    assertThat(rowOf(out, "dead-agent-id")).contains("-/4").contains("stale").doesNotContain("3/4");
+    assertThat(rowOf(out, "stopped-agent-id")).contains("-/4").contains("stopped");
+    assertThat(gantry.client.backend().agents().find("stopped-agent-id").orElseThrow().running())
+        .isZero();
+    assertThat(rowOf(out, agent.id())).contains("alive").containsPattern(" [0-9]+/");
+  }
+
+  private static String rowOf(String table, String id) {
+    return table.lines().filter(l -> l.contains(id)).findFirst().orElseThrow();
   }
 
   private static String runId(CliResult result) {

@@ -66,12 +66,29 @@ public interface RunStore {
       String agentId, Set<String> agentLabels, int max, Instant now, Duration lease);
 
   /**
-   * Moves the fenced run to {@code to} if its current state may move there ({@link
-   * RunState#canMoveTo}); sets startedAt on Running and endedAt on a terminal state.
+   * {@link #transition(RunFence, RunState, String, Instant)} at the database's current time.
    *
    * @return false when the fence is stale or the move is not legal from the current state
    */
-  boolean transition(RunFence fence, RunState to, String message);
+  default boolean transition(RunFence fence, RunState to, String message) {
+    return transition(fence, to, message, null);
+  }
+
+  /**
+   * Moves the fenced run to {@code to} if its current state may move there ({@link
+   * RunState#canMoveTo}); sets startedAt on Running and endedAt on a terminal state to {@code at},
+   * the time it happened, which the history records too: a run whose end is written after a
+   * database outage keeps the time it ended. The time is kept between the run's last recorded
+   * change and now (an agent's clock ahead of the database's does not write the future).
+   *
+   * <p>A move that ends the attempt (a terminal state, or Scheduled again) also ends, in the same
+   * transaction and at the same time, the attempt's tasks that never reported an end: CANCELLED for
+   * a cancelled run, else FAILED, with a message saying why ("run crashed: …").
+   *
+   * @param at when the run moved, null for now
+   * @return false when the fence is stale or the move is not legal from the current state
+   */
+  boolean transition(RunFence fence, RunState to, String message, Instant at);
 
   /**
    * Asks for a run to be cancelled: a Scheduled run becomes Cancelled at once, a Submitted or
@@ -118,7 +135,17 @@ public interface RunStore {
    *
    * @return the retry granted, or empty when none was
    */
-  Optional<InfrastructureRetry> rescheduleAfterCrash(RunFence fence, String message);
+  default Optional<InfrastructureRetry> rescheduleAfterCrash(RunFence fence, String message) {
+    return rescheduleAfterCrash(fence, message, null);
+  }
+
+  /**
+   * {@link #rescheduleAfterCrash(RunFence, String)} for an attempt that crashed at {@code at} (null
+   * for now): its endedAt and the history's Crashed entry keep that time, as in {@link
+   * #transition(RunFence, RunState, String, Instant)}; Scheduled again is recorded now. The
+   * attempt's open tasks end FAILED ("run crashed: …").
+   */
+  Optional<InfrastructureRetry> rescheduleAfterCrash(RunFence fence, String message, Instant at);
 
   /** When the newest stored log record of the run was written, if it has any. */
   Optional<Instant> latestLogAt(String runId);

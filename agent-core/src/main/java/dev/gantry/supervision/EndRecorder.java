@@ -144,13 +144,13 @@ public final class EndRecorder {
   }
 
   /**
-   * Records how a run ended at {@code endedAt}: first its tasks that never reported an end get a
-   * terminal state saying why ({@link OpenTasks}), then the run's state.
+   * Records how a run ended at {@code endedAt}; its tasks that never reported an end get a terminal
+   * state saying why in the same write ({@link RunStore#transition}).
    */
   public void recordOutcome(FlowRun run, RunFence fence, FinalState outcome, Instant endedAt) {
-    OpenTasks.close(runs, fence, outcome, endedAt);
     if (outcome.isInfrastructureFailure()) {
-      Optional<InfrastructureRetry> retry = runs.rescheduleAfterCrash(fence, outcome.message());
+      Optional<InfrastructureRetry> retry =
+          runs.rescheduleAfterCrash(fence, outcome.message(), endedAt);
       if (retry.isPresent()) {
         log.warn(
             "run {} crashed ({}); scheduled again: {}",
@@ -160,9 +160,8 @@ public final class EndRecorder {
         return;
       }
     }
-    // The run's ended_at is the database's time of this write: RunStore.transition takes no time
-    // yet (see docs/bootstrap-protocol.md, "When the database is away").
-    if (!runs.transition(fence, outcome.state(), outcome.message())) {
+    // The time it ended, not the time of this write (which may follow a database outage).
+    if (!runs.transition(fence, outcome.state(), outcome.message(), endedAt)) {
       log.warn(
           "run {}: final state {} not recorded (the run moved on without this agent)",
           run.id(),

@@ -257,8 +257,8 @@ public final class RunReporter implements OutputSink {
       // Recording the same state twice leaves the same row: a retry of an unanswered write is safe.
       return runs.recordTaskState(fence, task.update()) ? 1 : -1;
     }
-    if (first instanceof ReportQueue.Started) {
-      if (!runs.transition(fence, RunState.Running, null)) {
+    if (first instanceof ReportQueue.Started started) {
+      if (!runs.transition(fence, RunState.Running, null, started.at())) {
         log.debug("run {}: Running not recorded (cancelled or stale attempt)", fence.runId());
       }
       return 1;

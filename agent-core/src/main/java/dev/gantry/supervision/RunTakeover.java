@@ -100,7 +100,6 @@ public final class RunTakeover {
       String message = why + " before run " + run.id() + " started; scheduled again";
       reporter.agentLog("WARN", message);
       reporter.drain();
-      OpenTasks.close(runs, fence, new FinalState(RunState.Scheduled, message), clock.instant());
       if (runs.transition(fence, RunState.Scheduled, message)) {
         log.warn("{}", message);
       }

@@ -207,6 +207,11 @@ abstract class LocalAgentEndToEndTest {
     FlowRun done = gantry.awaitEnd(run.id(), RUN_TIME);
     assertThat(done.state()).isEqualTo(RunState.Crashed);
     assertThat(done.message()).contains("exit code 137").contains("SIGKILL");
+    // Its task, RUNNING when the JVM was killed, ends too, saying why.
+    TaskRun nap = gantry.client.backend().runs().taskRuns(run.id()).get(0);
+    assertThat(nap.state()).isEqualTo(TaskState.FAILED);
+    assertThat(nap.endedAt()).isNotNull();
+    assertThat(nap.message()).startsWith("run crashed").contains("SIGKILL");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunState;
+import dev.gantry.domain.StateChange;
 import dev.gantry.domain.TaskRun;
 import dev.gantry.flow.TaskState;
 import dev.gantry.home.GantryHome;
@@ -103,6 +104,7 @@ class OutageReportsTest {
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(200))
         .until(() -> runIds.stream().allMatch(id -> run(id).state().isTerminal()));
+    int endedDuringOutage = 0;
     for (String id : runIds) {
       FlowRun done = run(id);
       assertThat(done.state()).as("run %s: %s", id, done.message()).isEqualTo(RunState.Success);
@@ -132,7 +134,21 @@ class OutageReportsTest {
       TaskRun first = tasks.get(0);
       assertThat(first.endedAt()).as("end of task first of run %s", id).isBefore(restoredAt);
       assertThat(tasks.get(1).startedAt()).isAfterOrEqualTo(first.endedAt());
+      // So does the run: ended when its last task did, not when the database was back.
+      TaskRun last = tasks.get(tasks.size() - 1);
+      if (last.endedAt().isBefore(restoredAt)) {
+        endedDuringOutage++;
+        assertThat(done.endedAt()).as("end of run %s", id).isBefore(restoredAt);
+      }
+      assertThat(done.endedAt())
+          .as("end of run %s", id)
+          .isAfterOrEqualTo(last.endedAt())
+          .isBefore(last.endedAt().plusSeconds(2));
+      StateChange end = client.backend().runs().history(id).get(3);
+      assertThat(end.state()).isEqualTo(RunState.Success);
+      assertThat(end.at()).as("history end of run %s", id).isEqualTo(done.endedAt());
     }
+    assertThat(endedDuringOutage).as("runs that ended during the outage").isPositive();
   }
 
   private FlowRun run(String id) {

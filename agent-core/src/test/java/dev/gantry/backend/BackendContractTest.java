@@ -28,7 +28,9 @@ import dev.gantry.domain.TaskStateUpdate;
 import dev.gantry.flow.TaskState;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -403,6 +405,131 @@ public abstract class BackendContractTest {
     assertThat(history.get(2).message()).isEqualTo("started");
     assertThat(history.get(2).at()).isEqualTo(running.startedAt());
     assertThat(history.get(3).at()).isEqualTo(done.endedAt());
+  }
+
+  @Test
+  void aTransitionWrittenLateKeepsTheTimeItHappenedInTheRunAndItsHistory() throws Exception {
+    FlowRun run = schedule(register("etl"), Set.of(), T0);
+    FlowRun claimed = claimOne("agent-1", Set.of());
+    Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Thread.sleep(20);
+    Instant endedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Thread.sleep(200); // the database was away; both are written now
+
+    assertThat(backend.runs().transition(claimed.fence(), RunState.Running, null, startedAt))
+        .isTrue();
+    assertThat(backend.runs().transition(claimed.fence(), RunState.Success, null, endedAt))
+        .isTrue();
+
+    FlowRun done = backend.runs().find(run.id()).orElseThrow();
+    assertThat(done.startedAt()).isEqualTo(startedAt);
+    assertThat(done.endedAt()).isEqualTo(endedAt);
+    assertThat(done.updatedAt()).isEqualTo(endedAt);
+    List<StateChange> history = backend.runs().history(run.id());
+    assertThat(history.get(2).at()).isEqualTo(startedAt);
+    assertThat(history.get(3).at()).isEqualTo(endedAt);
+  }
+
+  @Test
+  void aReportedTimeIsKeptAfterTheRunsLastChangeAndNotInTheFuture() {
+    FlowRun run = schedule(register("etl"), Set.of(), T0);
+    FlowRun claimed = claimOne("agent-1", Set.of());
+    Instant claimedAt = backend.runs().find(run.id()).orElseThrow().updatedAt();
+
+    // An agent clock behind the database's: not before the claim.
+    assertThat(
+            backend
+                .runs()
+                .transition(
+                    claimed.fence(), RunState.Running, null, claimedAt.minus(Duration.ofHours(1))))
+        .isTrue();
+    assertThat(backend.runs().find(run.id()).orElseThrow().startedAt()).isEqualTo(claimedAt);
+    // An agent clock ahead: not after now.
+    assertThat(
+            backend
+                .runs()
+                .transition(
+                    claimed.fence(), RunState.Failed, "x", Instant.now().plus(Duration.ofHours(1))))
+        .isTrue();
+    FlowRun done = backend.runs().find(run.id()).orElseThrow();
+    assertThat(done.endedAt()).isBetween(claimedAt, Instant.now().plusSeconds(1));
+    // From the claim on (the test claims at T0, before the run was created).
+    List<StateChange> history = backend.runs().history(run.id());
+    assertThat(history.subList(1, history.size()))
+        .extracting(StateChange::at)
+        .isSortedAccordingTo(Comparator.naturalOrder());
+  }
+
+  @Test
+  void aCrashWrittenLateKeepsTheTimeItCrashedAndIsScheduledAgainNow() throws Exception {
+    RegisteredFlow flow = register("etl", RunPolicy.DEFAULT.withInfrastructureRetries(1));
+    FlowRun run = schedule(flow, Set.of(), T0);
+    FlowRun claimed = claimOne("agent-1", Set.of());
+    backend.runs().transition(claimed.fence(), RunState.Running, null);
+    Instant crashedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Thread.sleep(200);
+
+    assertThat(backend.runs().rescheduleAfterCrash(claimed.fence(), "killed", crashedAt))
+        .isPresent();
+
+    List<StateChange> history = backend.runs().history(run.id());
+    assertThat(history.get(3).state()).isEqualTo(RunState.Crashed);
+    assertThat(history.get(3).at()).isEqualTo(crashedAt);
+    assertThat(history.get(4).state()).isEqualTo(RunState.Scheduled);
+    assertThat(history.get(4).at()).isAfter(crashedAt.plusMillis(150));
+  }
+
+  @Test
+  void endingAnAttemptEndsItsOpenTasksSayingWhyInTheSameWrite() {
+    RegisteredFlow flow = register("etl", RunPolicy.DEFAULT.withInfrastructureRetries(1));
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    for (RunState end :
+        List.of(RunState.Crashed, RunState.Cancelled, RunState.Failed, RunState.Scheduled)) {
+      // Scheduled again only from Submitted (an attempt that never reported it started).
+      RunState from = end == RunState.Scheduled ? RunState.Submitted : RunState.Running;
+      FlowRun run = runIn(from, flow, "agent-" + end);
+      record(run.fence(), "done", TaskState.SUCCESS, 1, T0, null);
+      record(run.fence(), "busy", TaskState.RUNNING, 2, T0, null);
+      record(run.fence(), "waiting", TaskState.PENDING, 1, T0, null);
+
+      assertThat(backend.runs().transition(run.fence(), end, "node lost", at)).isTrue();
+
+      TaskState closed = end == RunState.Cancelled ? TaskState.CANCELLED : TaskState.FAILED;
+      String why =
+          switch (end) {
+            case Crashed -> "run crashed: node lost";
+            case Cancelled -> "run cancelled: node lost";
+            case Failed -> "run failed: node lost";
+            default -> "run attempt ended: node lost";
+          };
+      List<TaskRun> tasks = taskRunsOfAttempt(run);
+      assertThat(tasks)
+          .as("tasks of a run ended %s", end)
+          .extracting(TaskRun::taskName, TaskRun::state, TaskRun::taskAttempt)
+          .containsExactly(
+              tuple("done", TaskState.SUCCESS, 1),
+              tuple("busy", closed, 2),
+              tuple("waiting", closed, 1));
+      assertThat(tasks.get(0).message()).isNull();
+      assertThat(tasks.get(1).message()).isEqualTo(why + " (the task was RUNNING)");
+      assertThat(tasks.get(2).message()).isEqualTo(why + " (the task was PENDING)");
+      assertThat(tasks.subList(1, 3)).extracting(TaskRun::endedAt).containsOnly(at);
+    }
+    FlowRun crashed = runIn(RunState.Running, flow, "agent-retried");
+    record(crashed.fence(), "busy", TaskState.RUNNING, 1, T0, null);
+    assertThat(backend.runs().rescheduleAfterCrash(crashed.fence(), "OOMKilled", at)).isPresent();
+    assertThat(taskRunsOfAttempt(crashed))
+        .extracting(TaskRun::state, TaskRun::message)
+        .containsExactly(tuple(TaskState.FAILED, "run crashed: OOMKilled (the task was RUNNING)"));
+  }
+
+  /** The task runs of the run's attempt {@code run.attempt()}, even once it was scheduled again. */
+  private List<TaskRun> taskRunsOfAttempt(FlowRun run) {
+    FlowRun now = backend.runs().find(run.id()).orElseThrow();
+    if (now.attempt() == run.attempt()) {
+      return backend.runs().taskRuns(run.id());
+    }
+    throw new AssertionError("run " + run.id() + " moved to attempt " + now.attempt());
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
+import dev.gantry.domain.TaskRun;
+import dev.gantry.domain.TaskStateUpdate;
+import dev.gantry.flow.TaskState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,12 +47,23 @@ class CancelWatchTest {
   @Test
   void endsCancelledARunItDoesNotSupervise() {
     FlowRun run = fx.claimAs(fx.agent.id(), fx.create(fx.register("unsupervised", 0)));
+    fx.backend.runs().transition(run.fence(), RunState.Running, null);
+    fx.backend
+        .runs()
+        .recordTaskState(
+            run.fence(),
+            new TaskStateUpdate("busy", TaskState.RUNNING, 1, fx.clock.instant(), null));
     fx.backend.runs().requestCancel(run.id(), "by test");
 
     watch.runOnce();
 
     assertThat(fx.state(run)).isEqualTo(RunState.Cancelled);
     assertThat(fx.launcher.cancels).isEmpty();
+    // Its task, which no supervised run can close, ends with it.
+    TaskRun busy = fx.backend.runs().taskRuns(run.id()).get(0);
+    assertThat(busy.state()).isEqualTo(TaskState.CANCELLED);
+    assertThat(busy.message())
+        .isEqualTo("run cancelled: cancelled by request (the task was RUNNING)");
   }
 
   @Test

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gantry.domain.AgentInfo;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
+import dev.gantry.domain.TaskRun;
+import dev.gantry.domain.TaskStateUpdate;
+import dev.gantry.flow.TaskState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,6 +103,52 @@ class OrphanReaperTest {
     assertThat(again.state()).isEqualTo(RunState.Scheduled);
     assertThat(again.message()).contains("agent agent-gone stopped renewing its lease");
     assertThat(fx.supervised.activeIds()).isEmpty();
+  }
+
+  @Test
+  void aRunningOrphanWithoutInfrastructureEndsCrashedAndNoneOfItsTasksStaysOpen() {
+    fx.runs.transition(orphan.fence(), RunState.Running, null);
+    openTasks(orphan);
+    beatFor(LEASE.plus(BEAT));
+
+    reaper.runOnce();
+
+    assertThat(fx.state(orphan)).isEqualTo(RunState.Crashed);
+    assertThat(fx.runs.taskRuns(orphan.id()))
+        .allSatisfy(
+            t -> {
+              assertThat(t.state()).isEqualTo(TaskState.FAILED);
+              assertThat(t.endedAt()).isNotNull();
+              assertThat(t.message())
+                  .startsWith("run crashed")
+                  .contains("agent agent-gone stopped renewing its lease")
+                  .contains("its infrastructure is gone");
+            })
+        .hasSize(2);
+  }
+
+  @Test
+  void aCancellingOrphanWithoutInfrastructureEndsCancelledWithItsTasksCancelled() {
+    fx.runs.transition(orphan.fence(), RunState.Running, null);
+    openTasks(orphan);
+    fx.runs.requestCancel(orphan.id(), "stop");
+    beatFor(LEASE.plus(BEAT));
+
+    reaper.runOnce();
+
+    assertThat(fx.state(orphan)).isEqualTo(RunState.Cancelled);
+    assertThat(fx.runs.taskRuns(orphan.id()))
+        .extracting(TaskRun::state)
+        .containsExactly(TaskState.CANCELLED, TaskState.CANCELLED);
+    assertThat(fx.runs.taskRuns(orphan.id()).get(0).message()).startsWith("run cancelled");
+  }
+
+  private void openTasks(FlowRun run) {
+    Instant at = fx.clock.instant();
+    fx.runs.recordTaskState(
+        run.fence(), new TaskStateUpdate("busy", TaskState.RUNNING, 1, at, null));
+    fx.runs.recordTaskState(
+        run.fence(), new TaskStateUpdate("next", TaskState.PENDING, 1, at, null));
   }
 
   @Test

@@ -77,7 +77,8 @@ final class JdbcAgentStore implements AgentStore {
     Objects.requireNonNull(at, "at");
     db.transaction(
         "mark agent " + agentId + " stopped",
-        c -> update(c, "UPDATE agents SET stopped_at = ? WHERE id = ?", at, agentId));
+        // A stopped agent runs nothing: its last heartbeat's count is not kept.
+        c -> update(c, "UPDATE agents SET stopped_at = ?, running = 0 WHERE id = ?", at, agentId));
   }
 
   @Override

@@ -77,8 +77,8 @@ final class JdbcRunStore implements RunStore {
   }
 
   @Override
-  public boolean transition(RunFence fence, RunState to, String message) {
-    return transitions.transition(fence, to, message);
+  public boolean transition(RunFence fence, RunState to, String message, Instant at) {
+    return transitions.transition(fence, to, message, at);
   }
 
   @Override
@@ -108,8 +108,9 @@ final class JdbcRunStore implements RunStore {
   }
 
   @Override
-  public Optional<InfrastructureRetry> rescheduleAfterCrash(RunFence fence, String message) {
-    return transitions.rescheduleAfterCrash(fence, message);
+  public Optional<InfrastructureRetry> rescheduleAfterCrash(
+      RunFence fence, String message, Instant at) {
+    return transitions.rescheduleAfterCrash(fence, message, at);
   }
 
   @Override

@@ -30,28 +30,46 @@ final class RunTransitions {
   /** The states an infrastructure failure can end: Cancelling runs end Cancelled instead. */
   private static final Set<RunState> RETRIABLE = EnumSet.of(RunState.Submitted, RunState.Running);
 
+  /**
+   * A reported time, kept no earlier than the run's last recorded change (the history stays in
+   * order even when the agent's clock is behind the database's).
+   */
+  private static final String NOT_BEFORE_LAST_CHANGE = "GREATEST(?, updated_at)";
+
   private final Database db;
 
   RunTransitions(Database db) {
     this.db = db;
   }
 
-  boolean transition(RunFence fence, RunState to, String message) {
+  /** When a change reported for {@code at} happened: then, but never after now; null is now. */
+  private Instant happened(Instant at) {
+    Instant now = db.now();
+    if (at == null) {
+      return now;
+    }
+    Instant stored = Database.stored(at);
+    return stored.isAfter(now) ? now : stored;
+  }
+
+  boolean transition(RunFence fence, RunState to, String message, Instant at) {
     Objects.requireNonNull(fence, "fence");
     Objects.requireNonNull(to, "to");
-    Instant now = db.now();
-    StringBuilder sql = new StringBuilder("UPDATE flow_runs SET state = ?, updated_at = ?");
-    List<Object> params = new ArrayList<>(List.of(to, now));
-    sql.append(", message = ?");
-    params.add(fit(message, MESSAGE_LENGTH));
+    Instant when = happened(at);
+    StringBuilder sql = new StringBuilder("UPDATE flow_runs SET state = ?");
+    List<Object> params = new ArrayList<>(List.of(to));
     if (to == RunState.Running) {
-      sql.append(", started_at = ?");
-      params.add(now);
+      sql.append(", started_at = ").append(NOT_BEFORE_LAST_CHANGE);
+      params.add(when);
     }
     if (to.isTerminal()) {
-      sql.append(", ended_at = ?");
-      params.add(now);
+      sql.append(", ended_at = ").append(NOT_BEFORE_LAST_CHANGE);
+      params.add(when);
     }
+    // Last: the times above are kept after the run's previous change, read before this one.
+    sql.append(", message = ?, updated_at = ").append(NOT_BEFORE_LAST_CHANGE);
+    params.add(fit(message, MESSAGE_LENGTH));
+    params.add(when);
     Set<RunState> from = to.legalPredecessors();
     sql.append(" WHERE id = ? AND attempt = ? AND agent_id = ? AND state IN (")
         .append(parameterMarks(from.size()))
@@ -65,6 +83,10 @@ final class RunTransitions {
         c -> {
           if (update(c, sql.toString(), params.toArray()) != 1) {
             return false;
+          }
+          if (to.isTerminal() || to == RunState.Scheduled) {
+            // The attempt ended: so did its tasks.
+            OpenTaskRows.close(c, fence.runId(), fence.attempt(), to, message, when);
           }
           update(c, APPEND_HISTORY, fence.runId());
           if (to == RunState.Scheduled) {
@@ -116,17 +138,18 @@ final class RunTransitions {
         });
   }
 
-  Optional<InfrastructureRetry> rescheduleAfterCrash(RunFence fence, String message) {
+  Optional<InfrastructureRetry> rescheduleAfterCrash(RunFence fence, String message, Instant at) {
     Objects.requireNonNull(fence, "fence");
     Instant now = db.now();
+    Instant crashedAt = happened(at);
     String crashMessage = fit(message, MESSAGE_LENGTH);
     List<Object> crashParams =
         new ArrayList<>(
             List.of(
                 RunState.Crashed,
-                now,
-                now,
+                crashedAt,
                 crashMessage,
+                crashedAt,
                 fence.runId(),
                 fence.attempt(),
                 fence.agentId()));
@@ -138,8 +161,10 @@ final class RunTransitions {
           int crashed =
               update(
                   c,
-                  "UPDATE flow_runs SET state = ?, updated_at = ?, ended_at = ?, message = ?,"
-                      + " lease_expires_at = NULL"
+                  "UPDATE flow_runs SET state = ?, ended_at = "
+                      + NOT_BEFORE_LAST_CHANGE
+                      + ", message = ?, lease_expires_at = NULL, updated_at = "
+                      + NOT_BEFORE_LAST_CHANGE
                       + " WHERE id = ? AND attempt = ? AND agent_id = ? AND state IN ("
                       + parameterMarks(RETRIABLE.size())
                       + ") AND infrastructure_retries_used <"
@@ -149,6 +174,8 @@ final class RunTransitions {
           if (crashed != 1) {
             return Optional.empty();
           }
+          OpenTaskRows.close(
+              c, fence.runId(), fence.attempt(), RunState.Crashed, message, crashedAt);
           update(c, APPEND_HISTORY, fence.runId());
           InfrastructureRetry retry =
               queryOne(

@@ -49,6 +49,8 @@ public final class LocalLauncher implements Launcher {
   private final String classPath;
   private final List<String> jvmOptions;
   private final boolean warmStart;
+  private static final String TMPDIR_OPTION = "-Djava.io.tmpdir=";
+  private final ChildTempDirs tempDirs;
   private final Object warmLock = new Object();
   private Process warm; // guarded by warmLock
   private volatile boolean closed;
@@ -92,6 +94,18 @@ public final class LocalLauncher implements Launcher {
     this.classPath = classPath;
     this.jvmOptions = List.copyOf(jvmOptions);
     this.warmStart = warmStart;
+    this.tempDirs = new ChildTempDirs(tempBase(this.jvmOptions));
+  }
+
+  /** Where child JVMs get their temporary directories: the options' java.io.tmpdir, or ours. */
+  private static Path tempBase(List<String> jvmOptions) {
+    String base = System.getProperty("java.io.tmpdir");
+    for (String option : jvmOptions) {
+      if (option.startsWith(TMPDIR_OPTION)) {
+        base = option.substring(TMPDIR_OPTION.length());
+      }
+    }
+    return Path.of(base);
   }
 
   @Override
@@ -158,6 +172,8 @@ public final class LocalLauncher implements Launcher {
   /** Starts the warm JVM now, so the first run is quick too. */
   @Override
   public void prepare() {
+    // Directories of children gone with a killed agent (nobody saw them exit).
+    housekeeping.execute(tempDirs::sweep);
     if (warmStart) {
       refillWarm();
     }
@@ -165,9 +181,27 @@ public final class LocalLauncher implements Launcher {
 
   private Process start(Map<String, String> runEnvironment, boolean standby, String runId)
       throws LaunchException {
+    Path tempDir;
+    try {
+      tempDir = tempDirs.create();
+    } catch (IOException e) {
+      throw new LaunchException(
+          "cannot create a temporary directory for run "
+              + runId
+              + " in "
+              + tempDirs.base()
+              + ": "
+              + e.getMessage(),
+          RunState.Crashed,
+          "ProcessStartFailed",
+          e);
+    }
     List<String> command = new ArrayList<>();
     command.add(javaExecutable.toString());
     command.addAll(jvmOptions);
+    // Its own temporary directory (the run's work directory and bundle go there), deleted when
+    // it exits however it ends.
+    command.add(TMPDIR_OPTION + tempDir);
     command.add("-Dlogback.configurationFile=" + Bootstrap.LOGBACK_CONFIG);
     command.add("-cp");
     command.add(classPath);
@@ -192,12 +226,15 @@ public final class LocalLauncher implements Launcher {
     try {
       process = builder.start();
     } catch (IOException e) {
+      tempDirs.delete(tempDir);
       throw new LaunchException(
           "cannot start a JVM for run " + runId + " with " + javaExecutable + ": " + e.getMessage(),
           RunState.Crashed,
           "ProcessStartFailed",
           e);
     }
+    tempDirs.owned(tempDir, process.toHandle());
+    process.onExit().whenComplete((p, error) -> tempDirs.delete(tempDir));
     if (!secrets.isEmpty()) {
       try {
         OutputStream stdin = process.getOutputStream();
