@@ -78,7 +78,8 @@ public final class DockerAgentStartCommand extends AgentStartCommand<DockerSetti
       defaultValue = "10m",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "How long pulling an image may take before the run ends Crashed and is retried (default 10m).")
+      description =
+          "How long pulling an image may take before the run ends Crashed and is retried (default 10m).")
   Duration pullTimeout;
 
   @Override

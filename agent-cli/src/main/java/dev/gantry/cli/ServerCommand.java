@@ -55,9 +55,16 @@ public final class ServerCommand {
     @Option(
         names = "--with-local-agent",
         description =
-            "Also run a local agent (child JVMs, no labels, 4 slots) and the flow schedules in"
-                + " this process: one command for a working local installation.")
+            "Also run a local agent (child JVMs, 4 slots, labelled with this host's name like"
+                + " the flows local storage holds) and the flow schedules in this process: one"
+                + " command for a working local installation.")
     boolean withLocalAgent;
+
+    @Option(
+        names = {"-l", "--label"},
+        paramLabel = "LABEL",
+        description = "More labels for the local agent of --with-local-agent (repeatable).")
+    List<String> labels = List.of();
 
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
@@ -100,7 +107,7 @@ public final class ServerCommand {
             AgentProcess.start(
                 gantry,
                 launcher,
-                localAgentOptions(),
+                localAgentOptions(labels),
                 BackendSecretSource.of(gantry.backend(), gantry.home().dir()),
                 new AgentProcess.Settings(true, null, -1, true));
         process.awaitStopped();
@@ -121,9 +128,14 @@ public final class ServerCommand {
       stopped.await();
     }
 
-    /** The local agent of `gantry agent start local`'s defaults, without labels. */
-    private static AgentOptions localAgentOptions() {
-      return AgentOptions.defaults("local@" + Local.hostName(), Set.of());
+    /**
+     * The local agent of `gantry agent start local`'s defaults, labelled with the host name: local
+     * storage gives every flow it holds that label, so the flows this machine registers run here.
+     */
+    private static AgentOptions localAgentOptions(List<String> extra) {
+      Set<String> labels = new java.util.TreeSet<>(extra);
+      labels.add(Local.hostName());
+      return AgentOptions.defaults("local@" + Local.hostName(), Set.copyOf(labels));
     }
   }
 }
