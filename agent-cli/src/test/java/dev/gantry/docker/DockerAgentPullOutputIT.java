@@ -61,7 +61,8 @@ class DockerAgentPullOutputIT {
         .anySatisfy(
             line ->
                 assertThat(line)
-                    .contains("run " + run.id() + ": pulling image '" + image + "' failed")
+                    .contains(
+                        "run " + run.id() + " not launched: pulling image '" + image + "' failed")
                     .contains("connection refused")
                     .contains("check it and the engine's network to it"));
     assertThat(lines)
