@@ -5,9 +5,9 @@ import java.io.StringWriter;
 import picocli.CommandLine;
 
 /** What a gantry command printed and returned, run in this JVM. */
-record CliResult(int exitCode, String out, String err) {
+public record CliResult(int exitCode, String out, String err) {
 
-  static CliResult run(String... args) {
+  public static CliResult run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli = Gantry.commandLine();

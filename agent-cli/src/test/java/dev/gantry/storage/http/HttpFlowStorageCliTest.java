@@ -7,15 +7,13 @@ import dev.gantry.agent.AgentOptions;
 import dev.gantry.catalog.FlowLabel;
 import dev.gantry.catalog.LabelSource;
 import dev.gantry.catalog.RegisteredFlow;
-import dev.gantry.cli.Gantry;
+import dev.gantry.cli.CliResult;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Http;
 import dev.gantry.secrets.BackendSecretSource;
 import dev.gantry.testing.ExamplesJar;
 import dev.gantry.testing.LocalGantry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code gantry flow register --storage http://... --http-header Authorization=secret:TOKEN}
@@ -45,14 +42,12 @@ class HttpFlowStorageCliTest {
   private LocalGantry gantry;
   private Agent agent;
 
-  record Cli(int exitCode, String out, String err) {}
-
   @BeforeAll
   void start() throws Exception {
     server = BundleHttpServer.start(dir.resolve("served"));
     gantry = new LocalGantry(dir.resolve("home"));
     Path token = Files.writeString(dir.resolve("token"), BundleHttpServer.TOKEN);
-    Cli set = gantry("secret", "set", SECRET, "--from-file", token.toString());
+    CliResult set = gantry("secret", "set", SECRET, "--from-file", token.toString());
     assertThat(set.exitCode()).as(set.err()).isZero();
     agent =
         new Agent(
@@ -78,19 +73,13 @@ class HttpFlowStorageCliTest {
     }
   }
 
-  private Cli gantry(String... args) {
+  private CliResult gantry(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--home=" + gantry.home.dir());
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Gantry.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Cli(code, out.toString(), err.toString());
+    return CliResult.run(all.toArray(String[]::new));
   }
 
-  private Cli register(String factory, String... more) {
+  private CliResult register(String factory, String... more) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -110,7 +99,7 @@ class HttpFlowStorageCliTest {
 
   @Test
   void aFlowStoredOnAnHttpServerRunsAndAReplacedBundleIsRefused() throws Exception {
-    Cli register = register("dev.gantry.examples.Etl#etl");
+    CliResult register = register("dev.gantry.examples.Etl#etl");
 
     assertThat(register.exitCode()).as(register.err()).isZero();
     RegisteredFlow flow = gantry.client.flow("etl");
@@ -136,7 +125,7 @@ class HttpFlowStorageCliTest {
 
   @Test
   void noDefaultLabelsLeavesTheHttpLabelOut() {
-    Cli register = register("dev.gantry.examples.Greeting#greeting", "--no-default-labels");
+    CliResult register = register("dev.gantry.examples.Greeting#greeting", "--no-default-labels");
 
     assertThat(register.exitCode()).as(register.err()).isZero();
     assertThat(gantry.client.flow("greeting").labels()).isEmpty();
@@ -144,7 +133,7 @@ class HttpFlowStorageCliTest {
 
   @Test
   void aBadHeaderOrAHeaderWithoutHttpStorageIsRefused() {
-    Cli bad =
+    CliResult bad =
         gantry(
             "flow",
             "register",
@@ -157,7 +146,7 @@ class HttpFlowStorageCliTest {
             "--http-header",
             "NoEquals");
     assertThat(bad.err()).contains("--http-header NoEquals is not NAME=VALUE");
-    Cli stray =
+    CliResult stray =
         gantry("flow", "register", "--jar", "x.jar", "--factory", "a.B#c", "--http-header", "A=b");
     assertThat(stray.err()).contains("--http-header needs --storage http(s)://...");
   }

@@ -8,15 +8,13 @@ import dev.gantry.bundle.BundleFixtures;
 import dev.gantry.catalog.FlowLabel;
 import dev.gantry.catalog.LabelSource;
 import dev.gantry.catalog.RegisteredFlow;
-import dev.gantry.cli.Gantry;
+import dev.gantry.cli.CliResult;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Maven;
 import dev.gantry.secrets.BackendSecretSource;
 import dev.gantry.testing.LocalGantry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code gantry flow register --storage maven:...} against a real HTTP Maven repository on
@@ -46,14 +43,12 @@ class MavenFlowStorageCliTest {
   private LocalGantry gantry;
   private Agent agent;
 
-  record Cli(int exitCode, String out, String err) {}
-
   @BeforeAll
   void start() throws Exception {
     repository = MavenRepositoryServer.start(dir.resolve("served"));
     gantry = new LocalGantry(dir.resolve("home"));
     Path credentials = Files.writeString(dir.resolve("maven.json"), repository.credentialsJson());
-    Cli set = gantry("secret", "set", SECRET, "--from-file", credentials.toString());
+    CliResult set = gantry("secret", "set", SECRET, "--from-file", credentials.toString());
     assertThat(set.exitCode()).as(set.err()).isZero();
     agent =
         new Agent(
@@ -79,19 +74,13 @@ class MavenFlowStorageCliTest {
     }
   }
 
-  private Cli gantry(String... args) {
+  private CliResult gantry(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--home=" + gantry.home.dir());
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Gantry.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Cli(code, out.toString(), err.toString());
+    return CliResult.run(all.toArray(String[]::new));
   }
 
-  private Cli register(String coordinate, String... more) {
+  private CliResult register(String coordinate, String... more) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -118,7 +107,7 @@ class MavenFlowStorageCliTest {
         BundleFixtures.compileJar(dir.resolve("v1.jar"), hot("v1")),
         dir);
 
-    Cli register = register("com.acme:hot:1.0-SNAPSHOT");
+    CliResult register = register("com.acme:hot:1.0-SNAPSHOT");
 
     assertThat(register.exitCode()).as(register.err()).isZero();
     RegisteredFlow flow = gantry.client.flow("hot");
@@ -151,7 +140,7 @@ class MavenFlowStorageCliTest {
 
   @Test
   void aMissingArtifactFailsRegistrationInOneLineNamingTheLocation() {
-    Cli register = register("com.acme:absent:1.0.0");
+    CliResult register = register("com.acme:absent:1.0.0");
 
     assertThat(register.exitCode()).isEqualTo(1);
     assertThat(register.err().strip())
@@ -162,9 +151,9 @@ class MavenFlowStorageCliTest {
 
   @Test
   void theMavenOptionsGoTogetherAndExcludeJar() {
-    Cli noRepo = gantry("flow", "register", "--factory", "a.B#c", "--storage", "maven:a:b:1");
+    CliResult noRepo = gantry("flow", "register", "--factory", "a.B#c", "--storage", "maven:a:b:1");
     assertThat(noRepo.err()).contains("--maven-repo URL");
-    Cli withJar =
+    CliResult withJar =
         gantry(
             "flow",
             "register",
@@ -177,7 +166,7 @@ class MavenFlowStorageCliTest {
             "--maven-repo",
             repository.url());
     assertThat(withJar.err()).contains("--jar and --storage maven:... exclude each other");
-    Cli noJar = gantry("flow", "register", "--factory", "a.B#c");
+    CliResult noJar = gantry("flow", "register", "--factory", "a.B#c");
     assertThat(noJar.err()).contains("--jar JAR is required");
   }
 
