@@ -1,7 +1,7 @@
 package dev.gantry.cli;
 
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.client.GantryClient;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.LauncherProvider;
@@ -156,7 +156,7 @@ public abstract class AgentStartCommand<S> implements Callable<Integer> {
   public Integer call() throws java.io.IOException {
     AgentOptions options = agentOptions();
     checkPlatform();
-    try (GantryClient gantry = backend.open();
+    try (DatabaseGantryClient gantry = backend.open();
         Launcher launcher = createLauncher()) {
       AgentProcess process =
           AgentProcess.start(

@@ -1,5 +1,6 @@
 package dev.gantry.cli;
 
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.home.GantryHome;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class BackendOptions {
     return GantryHome.resolve(home);
   }
 
-  public GantryClient open() {
+  public DatabaseGantryClient open() {
     return GantryClient.open(home(), db);
   }
 }

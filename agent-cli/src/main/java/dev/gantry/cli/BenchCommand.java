@@ -2,6 +2,7 @@ package dev.gantry.cli;
 
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
@@ -86,7 +87,7 @@ public final class BenchCommand {
       List<Long> dueToTask = new ArrayList<>();
       List<Long> dueToClaim = new ArrayList<>();
       List<Long> claimToRunning = new ArrayList<>();
-      try (GantryClient gantry = GantryClient.open(new GantryHome(home), null);
+      try (DatabaseGantryClient gantry = GantryClient.open(new GantryHome(home), null);
           LocalLauncher launcher =
               new LocalLauncher(
                   javaOptions == null ? LocalLauncher.DEFAULT_JVM_OPTIONS : javaOptions,
@@ -143,8 +144,8 @@ public final class BenchCommand {
     }
 
     /** Creates a run due now and returns it once it ended; adds due -> first task to into. */
-    private static FlowRun measureOne(GantryClient gantry, RegisteredFlow flow, List<Long> into)
-        throws Exception {
+    private static FlowRun measureOne(
+        DatabaseGantryClient gantry, RegisteredFlow flow, List<Long> into) throws Exception {
       FlowRun run = gantry.createRun(flow.name(), Map.of("rows", "10"), Set.of());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       Instant firstTask = null;

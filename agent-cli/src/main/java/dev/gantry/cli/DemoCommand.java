@@ -2,7 +2,7 @@ package dev.gantry.cli;
 
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.catalog.RegisteredFlow;
-import dev.gantry.client.GantryClient;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
@@ -55,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    try (GantryClient gantry = backend.open();
+    try (DatabaseGantryClient gantry = backend.open();
         LocalLauncher launcher = new LocalLauncher(List.of())) {
       out.println("Gantry demo — home " + gantry.home().dir());
       Path jar = extractExamplesJar(gantry.home().dir().resolve("demo"));

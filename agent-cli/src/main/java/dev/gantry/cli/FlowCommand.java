@@ -7,7 +7,7 @@ import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.catalog.RunParameters;
 import dev.gantry.catalog.RunPolicy;
 import dev.gantry.catalog.WhenLimited;
-import dev.gantry.client.GantryClient;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
@@ -211,7 +211,7 @@ public final class FlowCommand {
       FlowSchedule chosenSchedule = schedule();
       PrintWriter out = spec.commandLine().getOut();
       Path resolved = null;
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         List<Path> flowJars = jars;
         if (chosen instanceof Maven m) {
           resolved = Files.createTempDirectory("gantry-maven-");
@@ -295,7 +295,7 @@ public final class FlowCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         Table table =
             new Table("NAME", "VERSION", "FORMAT", "IMAGE", "LABELS (SOURCE)", "REGISTERED");
         for (RegisteredFlow flow : allVersions ? gantry.allVersions() : gantry.flows()) {
@@ -369,7 +369,7 @@ public final class FlowCommand {
     @Override
     public Integer call() throws InterruptedException {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         if (count < 1) {
           throw new UserError("--count must be at least 1, not " + count);
         }

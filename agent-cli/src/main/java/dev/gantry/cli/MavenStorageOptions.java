@@ -1,6 +1,6 @@
 package dev.gantry.cli;
 
-import dev.gantry.client.GantryClient;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.flow.Secrets;
 import dev.gantry.flow.storage.Maven;
 import dev.gantry.secrets.SecretVault;
@@ -70,7 +70,7 @@ public final class MavenStorageOptions {
   }
 
   /** Resolves the flow's jars into {@code directory}, with the credentials in the local secret. */
-  static List<Path> jars(Maven storage, GantryClient gantry, Path directory) {
+  static List<Path> jars(Maven storage, DatabaseGantryClient gantry, Path directory) {
     SecretVault vault = SecretVault.of(gantry.backend(), gantry.home().dir());
     try {
       return new MavenBundleStorage(storage, MavenBundleStorage.credentials(storage, vault::find))

@@ -1,7 +1,7 @@
 package dev.gantry.cli;
 
 import dev.gantry.backend.SecretStore.SecretSummary;
-import dev.gantry.client.GantryClient;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.secrets.MasterKey;
 import dev.gantry.secrets.SecretVault;
 import java.io.IOException;
@@ -78,10 +78,10 @@ public final class SecretCommand {
     public Integer call() {
       String value = value();
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         MasterKey key;
         try {
-          key = gantry.setSecret(name, value);
+          key = gantry.storeSecret(name, value);
         } catch (IllegalArgumentException e) {
           throw new UserError(e.getMessage());
         }
@@ -152,7 +152,7 @@ public final class SecretCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         Table table = new Table("NAME", "UPDATED");
         for (SecretSummary secret : gantry.secrets()) {
           table.row(secret.name(), Render.time(secret.updatedAt()));
@@ -179,7 +179,7 @@ public final class SecretCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         gantry.deleteSecret(name);
         out.printf(
             "Secret %s deleted; runs of flows that need it now fail at launch until it is set"

@@ -1,7 +1,7 @@
 package dev.gantry.cli;
 
 import dev.gantry.agent.AgentOptions;
-import dev.gantry.client.GantryClient;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.LauncherProvider;
@@ -76,7 +76,7 @@ public final class ServerCommand {
         throw new UserError(e.getMessage());
       }
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         GantryServer server;
         try {
           server = GantryServer.start(gantry, settings);
@@ -97,7 +97,7 @@ public final class ServerCommand {
     }
 
     /** The agent's own signal handling stops it (then the JVM); the server stops after it. */
-    private void runLocalAgent(GantryClient gantry, GantryServer server)
+    private void runLocalAgent(DatabaseGantryClient gantry, GantryServer server)
         throws java.io.IOException {
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "gantry-server-stop"));
       try (Launcher launcher =

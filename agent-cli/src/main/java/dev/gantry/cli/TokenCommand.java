@@ -1,7 +1,7 @@
 package dev.gantry.cli;
 
 import dev.gantry.backend.ApiTokenStore.ApiToken;
-import dev.gantry.client.GantryClient;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.Role;
 import java.io.PrintWriter;
@@ -66,7 +66,7 @@ public final class TokenCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         ApiTokens.Issued issued;
         try {
           issued =
@@ -103,7 +103,7 @@ public final class TokenCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         Table table = new Table("NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES", "STATUS");
         Instant now = Instant.now();
         for (ApiToken token : new ApiTokens(gantry.backend().tokens(), Clock.systemUTC()).list()) {
@@ -144,7 +144,7 @@ public final class TokenCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (DatabaseGantryClient gantry = backend.open()) {
         try {
           new ApiTokens(gantry.backend().tokens(), Clock.systemUTC()).revoke(name);
         } catch (IllegalArgumentException e) {

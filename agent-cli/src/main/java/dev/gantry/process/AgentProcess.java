@@ -3,7 +3,7 @@ package dev.gantry.process;
 import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.backend.jdbc.JdbcBackend;
-import dev.gantry.client.GantryClient;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.launch.Launcher;
 import dev.gantry.schedule.FlowScheduler;
 import dev.gantry.supervision.SecretSource;
@@ -50,7 +50,7 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Starts an agent with the given launcher on the client's backend, with what settings add. */
   public static AgentProcess start(
-      GantryClient gantry,
+      DatabaseGantryClient gantry,
       Launcher launcher,
       AgentOptions options,
       SecretSource secrets,
@@ -87,7 +87,7 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** Starts firing flow schedules in this process, if the settings ask for it. */
-  private static FlowScheduler startSchedules(GantryClient gantry, Settings settings) {
+  private static FlowScheduler startSchedules(DatabaseGantryClient gantry, Settings settings) {
     if (!settings.scheduler() || !(gantry.backend() instanceof JdbcBackend jdbc)) {
       return null;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.NewFlowVersion;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.AgentInfo;
 import dev.gantry.domain.FlowRun;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunExplainTest {
   @TempDir Path home;
-  private GantryClient gantry;
+  private DatabaseGantryClient gantry;
   private RegisteredFlow flow;
 
   @BeforeEach

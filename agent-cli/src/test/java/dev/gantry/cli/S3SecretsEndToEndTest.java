@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.bundle.BundleFixtures;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.AgentInfo;
 import dev.gantry.domain.FlowRun;
@@ -56,7 +57,7 @@ class S3SecretsEndToEndTest {
   private S3ProxyServer server;
   private Path home;
   private String database;
-  private GantryClient gantry;
+  private DatabaseGantryClient gantry;
   private final Map<String, Process> agents = new LinkedHashMap<>();
   private final List<String> outputs = new ArrayList<>();
 

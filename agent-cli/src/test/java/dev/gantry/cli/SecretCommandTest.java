@@ -2,6 +2,7 @@ package dev.gantry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.home.GantryHome;
 import dev.gantry.secrets.SecretVault;
@@ -26,7 +27,7 @@ class SecretCommandTest {
   }
 
   private Optional<String> stored(String name) {
-    try (GantryClient client = GantryClient.open(new GantryHome(home), null)) {
+    try (DatabaseGantryClient client = GantryClient.open(new GantryHome(home), null)) {
       return SecretVault.of(client.backend(), home).find(name);
     }
   }

@@ -2,6 +2,7 @@ package dev.gantry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.home.GantryHome;
 import dev.gantry.server.GantryServer;
@@ -39,7 +40,7 @@ class TokenCommandTest {
     assertThat(list.out()).contains("NAME", "ROLE", "LAST USED", "ci", "operator", "active");
     assertThat(list.out()).doesNotContain(token);
 
-    try (GantryClient client = GantryClient.open(new GantryHome(home), null);
+    try (DatabaseGantryClient client = GantryClient.open(new GantryHome(home), null);
         GantryServer server =
             GantryServer.start(
                 client,

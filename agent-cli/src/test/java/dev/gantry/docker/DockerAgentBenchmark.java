@@ -3,6 +3,7 @@ package dev.gantry.docker;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.docker.testing.GantryImage;
 import dev.gantry.docker.testing.TestDocker;
@@ -62,7 +63,7 @@ public final class DockerAgentBenchmark {
   private final Path dir;
   private final String image;
   private final StartEvents starts = new StartEvents();
-  private GantryClient client;
+  private DatabaseGantryClient client;
   private Process agent;
 
   private DockerAgentBenchmark(int startRuns, int sleepingRuns) throws IOException {
@@ -89,7 +90,7 @@ public final class DockerAgentBenchmark {
         dir);
     starts.subscribe();
     GantryHome home = new GantryHome(dir.resolve("home"));
-    try (GantryClient registrar = GantryClient.open(home, null)) {
+    try (DatabaseGantryClient registrar = GantryClient.open(home, null)) {
       registrar.register(Registration.of(ExamplesJar.path(), "dev.gantry.examples.Sleepy#sleepy"));
     }
     // The agent opens the embedded database first, so it serves it and this process is the

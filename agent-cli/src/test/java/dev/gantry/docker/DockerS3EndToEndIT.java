@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.cli.Gantry;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.docker.testing.GantryImage;
 import dev.gantry.docker.testing.RequiresDocker;
@@ -51,7 +52,7 @@ class DockerS3EndToEndIT {
   private S3ProxyServer s3;
   private Path home;
   private String database;
-  private GantryClient gantry;
+  private DatabaseGantryClient gantry;
   private String image;
   private final List<Process> agents = new ArrayList<>();
 

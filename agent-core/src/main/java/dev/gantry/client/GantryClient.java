@@ -1,30 +1,20 @@
 package dev.gantry.client;
 
-import dev.gantry.backend.Backend;
 import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.SecretStore.SecretSummary;
-import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.catalog.RegisteredFlow;
-import dev.gantry.catalog.RunParameters;
 import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.domain.AgentInfo;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
-import dev.gantry.domain.NewRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
 import dev.gantry.domain.TaskRun;
-import dev.gantry.explain.FlowCoverage;
 import dev.gantry.explain.RunDiagnosis;
 import dev.gantry.home.GantryHome;
-import dev.gantry.registration.FlowRegistrar;
 import dev.gantry.registration.Registration;
-import dev.gantry.secrets.MasterKey;
-import dev.gantry.secrets.SecretVault;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,8 +23,9 @@ import java.util.Set;
 /**
  * The application API: the operations users perform on Gantry — register flows, create, cancel,
  * inspect and explain runs, list flows, runs and agents, read logs, set secrets, pause and resume
- * schedules. The CLI calls it, and a server can expose it; it speaks domain values, never text for
- * a terminal.
+ * schedules. It speaks domain values, never text for a terminal. It has two modes: {@link
+ * DatabaseGantryClient} talks to the backend database directly, and the server module's API client
+ * talks to {@code gantry server} over HTTP with a token; the CLI uses whichever it is given.
  *
  * <pre>{@code
  * try (GantryClient gantry = GantryClient.open(GantryHome.resolve(null), null)) {
@@ -43,38 +34,15 @@ import java.util.Set;
  * }
  * }</pre>
  */
-public final class GantryClient implements AutoCloseable {
-  private final Backend backend;
-  private final GantryHome home;
-  private final boolean ownsBackend;
-
-  public GantryClient(Backend backend, GantryHome home) {
-    this(backend, home, false);
-  }
-
-  private GantryClient(Backend backend, GantryHome home, boolean ownsBackend) {
-    this.backend = backend;
-    this.home = home;
-    this.ownsBackend = ownsBackend;
-  }
+public interface GantryClient extends AutoCloseable {
 
   /** Opens the backend at {@code databaseUrl} (null: GANTRY_DB_URL or the embedded one). */
-  public static GantryClient open(GantryHome home, String databaseUrl) {
-    return new GantryClient(JdbcBackend.open(home.databaseUrl(databaseUrl)), home, true);
+  static DatabaseGantryClient open(GantryHome home, String databaseUrl) {
+    return DatabaseGantryClient.open(home, databaseUrl);
   }
 
-  public Backend backend() {
-    return backend;
-  }
-
-  public GantryHome home() {
-    return home;
-  }
-
-  public RegisteredFlow register(Registration registration) {
-    return new FlowRegistrar(backend.flows(), home, SecretVault.of(backend, home.dir()))
-        .register(registration);
-  }
+  /** Builds, stores and records a new version of a flow. */
+  RegisteredFlow register(Registration registration);
 
   /**
    * Creates a run of the newest version of a flow, due now.
@@ -83,14 +51,7 @@ public final class GantryClient implements AutoCloseable {
    * @throws UnknownFlowException when no flow has that name
    * @throws dev.gantry.flow.ParameterException when a parameter is unknown, missing or malformed
    */
-  public FlowRun createRun(
-      String flowName, Map<String, String> parameters, Set<String> extraLabels) {
-    RegisteredFlow flow = flow(flowName);
-    Map<String, String> values = RunParameters.validate(flow, parameters);
-    Set<String> labels = new LinkedHashSet<>(flow.labelSet());
-    labels.addAll(extraLabels);
-    return backend.runs().create(new NewRun(flow.id(), labels, values, Instant.now()));
-  }
+  FlowRun createRun(String flowName, Map<String, String> parameters, Set<String> extraLabels);
 
   /**
    * Creates {@code count} runs of one version of a flow, due now, in this one call: the flow is
@@ -99,102 +60,54 @@ public final class GantryClient implements AutoCloseable {
    * @param version the flow version, or null for the newest
    * @throws UnknownFlowException when no flow has that name (or that version)
    */
-  public List<FlowRun> createRuns(
+  List<FlowRun> createRuns(
       String flowName,
       Integer version,
       Map<String, String> parameters,
       Set<String> extraLabels,
-      int count) {
-    if (count < 1) {
-      throw new IllegalArgumentException("a count of runs must be at least 1, not " + count);
-    }
-    RegisteredFlow flow = version == null ? flow(flowName) : flowVersion(flowName, version);
-    Map<String, String> values = RunParameters.validate(flow, parameters);
-    Set<String> labels = new LinkedHashSet<>(flow.labelSet());
-    labels.addAll(extraLabels);
-    List<FlowRun> runs = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      runs.add(backend.runs().create(new NewRun(flow.id(), labels, values, Instant.now())));
-    }
-    return runs;
-  }
+      int count);
 
   /**
    * One version of a flow.
    *
    * @throws UnknownFlowException when the flow or the version does not exist
    */
-  public RegisteredFlow flowVersion(String flowName, int version) {
-    return versions(flowName).stream()
-        .filter(f -> f.version() == version)
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new UnknownFlowException(
-                    flowName,
-                    "flow '"
-                        + flowName
-                        + "' has no version "
-                        + version
-                        + "; see `gantry flow list --all-versions`"));
-  }
+  RegisteredFlow flowVersion(String flowName, int version);
 
-  /**
-   * Every version of a flow, newest first. (FlowStore has no query for this yet: versions are found
-   * by id, below the newest one's; a {@code FlowStore.versions(name)} would make it one.)
-   */
-  public List<RegisteredFlow> versions(String flowName) {
-    RegisteredFlow latest = flow(flowName);
-    List<RegisteredFlow> versions = new ArrayList<>();
-    for (long id = latest.id(); id > 0 && versions.size() < latest.version(); id--) {
-      backend.flows().find(id).filter(f -> f.name().equals(flowName)).ifPresent(versions::add);
-    }
-    return versions;
-  }
+  /** Every version of a flow, newest first. */
+  List<RegisteredFlow> versions(String flowName);
 
   /** Every version of every flow: by name, newest version first. */
-  public List<RegisteredFlow> allVersions() {
-    List<RegisteredFlow> all = new ArrayList<>();
-    for (RegisteredFlow latest : flows()) {
-      all.addAll(versions(latest.name()));
-    }
-    return all;
-  }
+  List<RegisteredFlow> allVersions();
 
-  public RegisteredFlow flow(String flowName) {
-    return backend.flows().latest(flowName).orElseThrow(() -> new UnknownFlowException(flowName));
-  }
+  /**
+   * The newest version of a flow.
+   *
+   * @throws UnknownFlowException when no flow has that name
+   */
+  RegisteredFlow flow(String flowName);
 
-  /** The run with this id or unique id prefix. */
-  public FlowRun run(String idOrPrefix) {
-    return backend
-        .runs()
-        .findByIdOrPrefix(idOrPrefix)
-        .orElseThrow(() -> new UnknownRunException(idOrPrefix));
-  }
+  /**
+   * The run with this id or unique id prefix.
+   *
+   * @throws UnknownRunException when none has it
+   */
+  FlowRun run(String idOrPrefix);
 
   /** The newest version of every registered flow. */
-  public List<RegisteredFlow> flows() {
-    return backend.flows().listLatest();
-  }
+  List<RegisteredFlow> flows();
 
   /** The flow version with this id, if any. */
-  public Optional<RegisteredFlow> flowVersion(long flowId) {
-    return backend.flows().find(flowId);
-  }
+  Optional<RegisteredFlow> flowVersion(long flowId);
 
   /**
    * The warning to show after registering a flow that no live agent could run, if any: the labels
    * the closest agents lack.
    */
-  public Optional<String> coverageWarning(RegisteredFlow flow) {
-    return FlowCoverage.warning(flow.labelSet(), agents(), Instant.now());
-  }
+  Optional<String> coverageWarning(RegisteredFlow flow);
 
   /** The flows that have a schedule. */
-  public List<ScheduledFlow> schedules() {
-    return backend.flows().scheduled();
-  }
+  List<ScheduledFlow> schedules();
 
   /**
    * Pauses or resumes a flow's schedule.
@@ -202,97 +115,57 @@ public final class GantryClient implements AutoCloseable {
    * @throws UnknownFlowException when no flow has that name
    * @throws NoScheduleException when the flow has no schedule
    */
-  public void pauseSchedule(String flowName, boolean paused) {
-    flow(flowName); // names an unknown flow in the error
-    if (!backend.flows().pauseSchedule(flowName, paused)) {
-      throw new NoScheduleException(flowName);
-    }
-  }
+  void pauseSchedule(String flowName, boolean paused);
 
   /** Runs newest first, of one flow (null: all) in the given states (empty: any). */
-  public List<FlowRun> runs(String flowName, Set<RunState> states, int limit) {
-    return backend.runs().list(flowName, states, limit);
-  }
+  List<FlowRun> runs(String flowName, Set<RunState> states, int limit);
 
   /** A page of runs, newest first, matching the filter, after the cursor (null: the first). */
-  public RunSearch.RunPage searchRuns(
-      RunSearch.RunFilter filter, RunSearch.RunCursor after, int limit) {
-    return backend.runSearch().search(filter, after, limit);
-  }
+  RunSearch.RunPage searchRuns(RunSearch.RunFilter filter, RunSearch.RunCursor after, int limit);
 
   /** Runs changed at or after {@code since}, oldest change first (see {@link RunSearch}). */
-  public List<FlowRun> runsChangedSince(Instant since, int limit) {
-    return backend.runSearch().changedSince(since, limit);
-  }
+  List<FlowRun> runsChangedSince(Instant since, int limit);
 
   /** A run's state changes, oldest first. */
-  public List<StateChange> history(String runId) {
-    return backend.runs().history(runId);
-  }
+  List<StateChange> history(String runId);
 
   /** The task runs a run has reported. */
-  public List<TaskRun> tasks(String runId) {
-    return backend.runs().taskRuns(runId);
-  }
+  List<TaskRun> tasks(String runId);
 
   /** Up to {@code limit} of a run's log records after the record with id {@code afterId}. */
-  public List<LogRecord> logs(String runId, long afterId, int limit) {
-    return backend.runs().logs(runId, afterId, limit);
-  }
+  List<LogRecord> logs(String runId, long afterId, int limit);
 
   /** Why the run is not running yet (or that it is), from the agents alive now. */
-  public RunDiagnosis explain(String idOrPrefix, Duration staleAfter) {
-    return RunDiagnosis.of(run(idOrPrefix), agents(), Instant.now(), staleAfter);
-  }
+  RunDiagnosis explain(String idOrPrefix, Duration staleAfter);
 
   /** Requests a cancel and returns the run's state after it. */
-  public RunState cancel(String idOrPrefix) {
-    FlowRun run = run(idOrPrefix);
-    return backend
-        .runs()
-        .requestCancel(run.id(), "cancel requested")
-        .orElseThrow(() -> new UnknownRunException(idOrPrefix));
-  }
+  RunState cancel(String idOrPrefix);
 
   /** Every agent that has started, alive or not. */
-  public List<AgentInfo> agents() {
-    return backend.agents().list();
-  }
+  List<AgentInfo> agents();
 
   /**
-   * Encrypts and stores a secret; returns the key it was encrypted with.
+   * Encrypts and stores a secret.
    *
    * @throws IllegalArgumentException when the name or value is not allowed
    */
-  public MasterKey setSecret(String name, String value) {
-    return SecretVault.of(backend, home.dir()).set(name, value);
-  }
+  void setSecret(String name, String value);
 
   /** The secrets' names and when they were set, never values. */
-  public List<SecretSummary> secrets() {
-    return backend.secrets().list();
-  }
+  List<SecretSummary> secrets();
 
   /**
    * Deletes a secret.
    *
    * @throws UnknownSecretException when no secret has that name
    */
-  public void deleteSecret(String name) {
-    if (!backend.secrets().delete(name)) {
-      throw new UnknownSecretException(name);
-    }
-  }
+  void deleteSecret(String name);
 
   @Override
-  public void close() {
-    if (ownsBackend) {
-      backend.close();
-    }
-  }
+  void close();
 
   /** No flow has the name. */
-  public static final class UnknownFlowException extends IllegalArgumentException {
+  final class UnknownFlowException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     public UnknownFlowException(String name) {
@@ -305,7 +178,7 @@ public final class GantryClient implements AutoCloseable {
   }
 
   /** No run has the id. */
-  public static final class UnknownRunException extends IllegalArgumentException {
+  final class UnknownRunException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     public UnknownRunException(String id) {
@@ -314,7 +187,7 @@ public final class GantryClient implements AutoCloseable {
   }
 
   /** The flow has no schedule to pause or resume. */
-  public static final class NoScheduleException extends IllegalArgumentException {
+  final class NoScheduleException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     public NoScheduleException(String flowName) {
@@ -326,7 +199,7 @@ public final class GantryClient implements AutoCloseable {
   }
 
   /** No secret has the name. */
-  public static final class UnknownSecretException extends IllegalArgumentException {
+  final class UnknownSecretException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     public UnknownSecretException(String name) {

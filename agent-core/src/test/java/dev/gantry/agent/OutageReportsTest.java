@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gantry.backend.jdbc.JdbcBackend;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
@@ -46,7 +47,7 @@ class OutageReportsTest {
   @TempDir Path dir;
   private PostgresSchema schema;
   private TcpProxy proxy;
-  private GantryClient client;
+  private DatabaseGantryClient client;
   private JdbcBackend agentBackend;
   private LocalLauncher launcher;
   private Agent agent;

@@ -7,6 +7,7 @@ import dev.gantry.bootstrap.BootstrapSpec;
 import dev.gantry.bootstrap.ExitCodes;
 import dev.gantry.catalog.FlowLabel;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.home.GantryHome;
@@ -39,7 +40,7 @@ public abstract class StorageKindContractTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   @TempDir protected static Path dir;
-  protected GantryClient gantry;
+  protected DatabaseGantryClient gantry;
   protected SecretVault vault;
 
   /** Starts the kind's server and sets the secrets it needs in {@link #vault}. */

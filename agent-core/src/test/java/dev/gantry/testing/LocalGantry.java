@@ -6,6 +6,7 @@ import dev.gantry.agent.Agent;
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
@@ -31,7 +32,7 @@ public final class LocalGantry implements AutoCloseable {
       List.of("-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
 
   public final GantryHome home;
-  public final GantryClient client;
+  public final DatabaseGantryClient client;
   public final LocalLauncher launcher = new LocalLauncher(CHILD_JVM);
   private final List<Agent> agents = new ArrayList<>();
 

@@ -1,5 +1,6 @@
 package dev.gantry.server;
 
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.server.api.AdminResources;
 import dev.gantry.server.api.RunEvents;
@@ -84,7 +85,7 @@ public final class GantryServer implements AutoCloseable {
    *
    * @throws IllegalStateException naming the address when it cannot listen there
    */
-  public static GantryServer start(GantryClient gantry, Settings settings) {
+  public static GantryServer start(DatabaseGantryClient gantry, Settings settings) {
     Streams events = Streams.start(gantry);
     Javalin app = Javalin.create(config -> configure(config, gantry, events, settings));
     try {
@@ -109,7 +110,7 @@ public final class GantryServer implements AutoCloseable {
 
   private static void configure(
       io.javalin.config.JavalinConfig config,
-      GantryClient gantry,
+      DatabaseGantryClient gantry,
       Streams events,
       Settings settings) {
     config.startup.showJavalinBanner = false;
@@ -130,11 +131,11 @@ public final class GantryServer implements AutoCloseable {
   }
 
   /** Every route under /api/v1, for the router and the OpenAPI document. */
-  static List<ApiRoute> apiRoutes(GantryClient gantry, ApiTokens tokens, Streams events) {
+  static List<ApiRoute> apiRoutes(DatabaseGantryClient gantry, ApiTokens tokens, Streams events) {
     // The stream of all runs before /runs/{id}: the router takes the first route that matches.
     List<ApiRoute> routes = new ArrayList<>(List.of(events.list().route(), events.run().route()));
     routes.addAll(new RunResources(gantry).routes());
-    routes.addAll(new AdminResources(gantry, tokens).routes());
+    routes.addAll(new AdminResources(gantry, tokens, gantry.backend().audit()).routes());
     return List.copyOf(routes);
   }
 

@@ -1,5 +1,6 @@
 package dev.gantry.server;
 
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.home.GantryHome;
 import java.io.IOException;
@@ -12,7 +13,7 @@ import java.time.Duration;
 
 /** A real server on 127.0.0.1 and a random port over a real backend, called over real HTTP. */
 final class ServerHarness implements AutoCloseable {
-  final GantryClient gantry;
+  final DatabaseGantryClient gantry;
   final GantryServer server;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

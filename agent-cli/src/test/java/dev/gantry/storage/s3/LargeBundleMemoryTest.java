@@ -8,6 +8,7 @@ import dev.gantry.agent.AgentOptions;
 import dev.gantry.bundle.BundleFixtures;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.cli.Gantry;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
@@ -56,7 +57,7 @@ class LargeBundleMemoryTest {
   void aHundredMegabyteBundleRoundTripsThroughS3WithA64MegabyteHeap() throws Exception {
     Path bigJar = randomJar(dir.resolve("big-data.jar"));
     try (S3ProxyServer server = S3ProxyServer.start(dir.resolve("s3"));
-        GantryClient gantry = GantryClient.open(new GantryHome(dir.resolve("home")), null);
+        DatabaseGantryClient gantry = GantryClient.open(new GantryHome(dir.resolve("home")), null);
         LocalLauncher launcher =
             new LocalLauncher(
                 List.of(HEAP, "-XX:+UseSerialGC", "-Xlog:gc:file=" + dir.resolve("run-gc.log")),

@@ -8,6 +8,7 @@ import dev.gantry.bootstrap.ExitCodes;
 import dev.gantry.bundle.Sha256;
 import dev.gantry.catalog.FlowLabel;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.flow.storage.Maven;
 import dev.gantry.home.GantryHome;
@@ -52,7 +53,7 @@ class MavenStorageTest {
 
   @TempDir static Path dir;
   private MavenRepositoryServer repository;
-  private GantryClient gantry;
+  private DatabaseGantryClient gantry;
   private SecretVault vault;
 
   @BeforeAll

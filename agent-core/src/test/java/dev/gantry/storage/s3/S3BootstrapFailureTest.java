@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gantry.bootstrap.BootstrapSpec;
 import dev.gantry.bootstrap.ExitCodes;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.flow.storage.S3;
 import dev.gantry.home.GantryHome;
@@ -40,7 +41,7 @@ class S3BootstrapFailureTest {
 
   @TempDir static Path dir;
   private S3ProxyServer server;
-  private GantryClient gantry;
+  private DatabaseGantryClient gantry;
 
   @BeforeAll
   void start() {

@@ -28,10 +28,10 @@ public final class AdminResources {
   private final ApiTokens tokens;
   private final AuditStore audit;
 
-  public AdminResources(GantryClient gantry, ApiTokens tokens) {
+  public AdminResources(GantryClient gantry, ApiTokens tokens, AuditStore audit) {
     this.gantry = gantry;
     this.tokens = tokens;
-    this.audit = gantry.backend().audit();
+    this.audit = audit;
   }
 
   public List<ApiRoute> routes() {
