@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.gantry.flow.storage.Storage;
 
 /**
  * The one JSON mapping of the API: strict on input (unknown fields, wrong types, trailing data and
@@ -36,6 +37,7 @@ public final class Json {
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .addMixIn(Storage.class, RegistrationRequest.StorageKinds.class)
             .build();
     // A number where text is expected (or the reverse) is a wrong type, not a value to convert.
     mapper

@@ -1,0 +1,88 @@
+package dev.gantry.server.json;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.FlowSchedule;
+import dev.gantry.catalog.RunPolicy;
+import dev.gantry.flow.storage.Http;
+import dev.gantry.flow.storage.Local;
+import dev.gantry.flow.storage.Maven;
+import dev.gantry.flow.storage.Module;
+import dev.gantry.flow.storage.S3;
+import dev.gantry.flow.storage.Storage;
+import dev.gantry.registration.Registration;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The JSON part of {@code POST /api/v1/flows}: a {@link Registration} without its jars, which
+ * travel beside it as the multipart request's {@code jar} parts, the factory's jar first. The
+ * remote CLI writes it and the server reads it with the same {@link Json} mapper.
+ *
+ * @param storage null to keep the flow's own storage; otherwise tagged by {@code kind}
+ * @param defaultLabels null means true
+ * @param policy null means {@link RunPolicy#DEFAULT}
+ */
+public record RegistrationRequest(
+    String factory,
+    BundleFormat format,
+    Storage storage,
+    Set<String> labels,
+    Boolean defaultLabels,
+    RunPolicy policy,
+    FlowSchedule schedule) {
+
+  /** The part of the request that holds this JSON. */
+  public static final String PART = "registration";
+
+  /** The name of the parts that hold the jars, in order. */
+  public static final String JAR_PART = "jar";
+
+  public static RegistrationRequest of(Registration registration) {
+    return new RegistrationRequest(
+        registration.factory(),
+        registration.format(),
+        registration.storage(),
+        registration.labels(),
+        registration.defaultLabels(),
+        registration.policy(),
+        registration.schedule());
+  }
+
+  /**
+   * The registration these settings describe, with the jars the request carried.
+   *
+   * @throws IllegalArgumentException naming the field at fault
+   */
+  public Registration toRegistration(List<Path> jars) {
+    if (factory == null || factory.isBlank()) {
+      throw new IllegalArgumentException(
+          "the registration has no factory; give one such as com.acme.Flows#etl");
+    }
+    return new Registration(
+        jars,
+        factory,
+        format,
+        storage,
+        labels == null ? Set.of() : labels,
+        defaultLabels == null || defaultLabels,
+        policy == null ? RunPolicy.DEFAULT : policy,
+        schedule);
+  }
+
+  /**
+   * How a {@link Storage} travels: its record's fields plus {@code kind}. The SDK stays free of
+   * Jackson, so the tags are attached here as a mix-in.
+   */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Local.class, name = "local"),
+    @JsonSubTypes.Type(value = S3.class, name = "s3"),
+    @JsonSubTypes.Type(value = Module.class, name = "module"),
+    @JsonSubTypes.Type(value = Maven.class, name = "maven"),
+    @JsonSubTypes.Type(value = Http.class, name = "http")
+  })
+  interface StorageKinds {}
+}
