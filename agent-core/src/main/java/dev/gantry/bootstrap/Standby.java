@@ -1,11 +1,16 @@
 package dev.gantry.bootstrap;
 
 import dev.gantry.bundle.BundleClassLoader;
+import dev.gantry.bundle.BundleLoader;
+import dev.gantry.bundle.BundleWriter;
+import dev.gantry.bundle.LoadedFlow;
 import dev.gantry.bundle.Sha256;
 import dev.gantry.bundle.WorkDirectory;
 import dev.gantry.flow.Flow;
+import dev.gantry.flow.FlowFactory;
 import dev.gantry.flow.run.FlowRunner;
 import dev.gantry.protocol.FlatJson;
+import dev.gantry.storage.StorageRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -78,8 +83,8 @@ final class Standby {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("gantry-warm-up-");
-      for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-        warmUpRound(output, dir.resolve("round-" + round + ".zip"));
+      for (int round = 0; round < WARM_UP_ROUNDS && !runArrived(); round++) {
+        warmUpRound(output, dir.resolve("round-" + round));
       }
     } catch (Exception e) {
       // Warming up is an optimisation; the run itself reports any real problem.
@@ -89,7 +94,21 @@ final class Standby {
     }
   }
 
-  private static void warmUpRound(ProtocolOutput output, Path zip) throws Exception {
+  /**
+   * Whether the run's line is waiting on stdin: a run claimed while this JVM warms up must not wait
+   * for the remaining rounds (the rounds already done have loaded most of what it needs).
+   */
+  private static boolean runArrived() {
+    try {
+      return System.in.available() > 0;
+    } catch (IOException e) {
+      return true; // stdin is gone or unreadable: reading it will tell
+    }
+  }
+
+  private static void warmUpRound(ProtocolOutput output, Path round) throws Exception {
+    Files.createDirectories(round);
+    Path zip = round.resolve("round.zip");
     LoggerFactory.getLogger(Standby.class).info("warming up");
     Flow flow = new Flow("warm-up");
     var seed = flow.parameter("seed", Integer.class, 1);
@@ -128,5 +147,34 @@ final class Standby {
     Files.copy(zip, zip.resolveSibling(zip.getFileName() + ".copy"));
     new BundleClassLoader("warm-up", List.of(zip)).close();
     FlatJson.decodeStrings(FlatJson.encode(Map.of("warm", "up")));
+    warmUpBundlePath(round);
+  }
+
+  /**
+   * The path every stored run takes after its line: a bundle written, fetched through the storage
+   * registry and loaded under the deserialization filter. The flow holds only SDK classes (no
+   * lambdas of this class), so the filter lets it through as it does a user's flow.
+   */
+  static void warmUpBundlePath(Path round) throws IOException {
+    Flow flow = warmUpFlow();
+    Path stored = round.resolve("stored.gantry");
+    BundleWriter.writeSerialized(
+        flow, FlowFactory.parse(Standby.class.getName() + "#warmUpFlow"), List.of(), stored);
+    Path fetched = round.resolve("fetched.gantry");
+    StorageRegistry.installed().fetch(WARM_UP_FLOW, stored.toUri().toString(), fetched, Map.of());
+    Path work = Files.createDirectory(round.resolve("work"));
+    try (LoadedFlow loaded =
+        BundleLoader.load(fetched, "warm-up", WARM_UP_FLOW, Sha256.of(fetched), work)) {
+      loaded.flow().name();
+    }
+  }
+
+  private static final String WARM_UP_FLOW = "warm-up";
+
+  /** The factory of the warm-up bundle's flow (recorded in its manifest, as a user's is). */
+  static Flow warmUpFlow() {
+    Flow flow = new Flow(WARM_UP_FLOW);
+    flow.parameter("seed", Integer.class, 1);
+    return flow;
   }
 }
