@@ -118,6 +118,13 @@ public final class ApiBenchmark {
                         + "&state="
                         + FILTER_STATE.name().toLowerCase(),
                 () -> gantry.searchRuns(filtered, null, 50).runs().size()));
+        // Not a goal: a page of one run, whose HTTP time is the fixed cost of a call.
+        timings.add(
+            measure(
+                "run list, a page of 1 (not a goal)",
+                server,
+                () -> base + "/runs?limit=1",
+                () -> gantry.searchRuns(RunSearch.RunFilter.any(), null, 1).runs().size()));
         long[] after = new long[1];
         timings.add(
             measure(
@@ -285,7 +292,10 @@ public final class ApiBenchmark {
     filteredPlan.forEach(line -> writer.println("    " + line));
     boolean list = timings.get(0).httpP99() <= 20;
     boolean filtered = timings.get(1).httpP99() <= 30;
-    boolean ratio = timings.stream().allMatch(t -> t.ratioP50() <= 1.5);
+    boolean ratio =
+        timings.stream()
+            .filter(t -> !t.name().contains("not a goal"))
+            .allMatch(t -> t.ratioP50() <= 1.5);
     boolean events = sseP99 <= 250;
     writer.printf(
         "goals: list p99 <= 20 ms: %s; filtered p99 <= 30 ms: %s; HTTP/JDBC (p50s) <= 1.5: %s;"
