@@ -37,7 +37,11 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks whose figures are recorded in docs/benchmarks.md.",
-    subcommands = {BenchCommand.LocalStart.class, BenchDispatchCommand.class})
+    subcommands = {
+      BenchCommand.LocalStart.class,
+      BenchDispatchCommand.class,
+      BenchApiCommand.class
+    })
 public final class BenchCommand {
 
   @Command(
