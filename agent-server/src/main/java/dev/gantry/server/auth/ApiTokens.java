@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
  * token's value exists only in the answer to {@link #create}; the store keeps its hash.
  */
 public final class ApiTokens {
+  /** The longest expiry: far beyond any sensible token, well inside the database's time range. */
+  static final Duration MAX_LIFETIME = Duration.ofDays(100 * 365);
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
   private final ApiTokenStore store;
@@ -50,6 +53,14 @@ public final class ApiTokens {
     if (expiresIn != null && (expiresIn.isNegative() || expiresIn.isZero())) {
       throw new IllegalArgumentException(
           "a token's expiry must be in the future, not " + expiresIn);
+    }
+    if (expiresIn != null && expiresIn.compareTo(MAX_LIFETIME) > 0) {
+      throw new IllegalArgumentException(
+          "a token's expiry can be at most "
+              + MAX_LIFETIME.toDays()
+              + " days away, not "
+              + expiresIn.toDays()
+              + " days; give a shorter --expires, or none for a token that does not expire");
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     String value = TokenValues.generate();
