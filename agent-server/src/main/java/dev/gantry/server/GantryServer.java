@@ -15,6 +15,7 @@ import dev.gantry.server.http.HealthRoutes;
 import dev.gantry.server.http.OpenApiDocument;
 import dev.gantry.server.http.Problems;
 import dev.gantry.server.json.Json;
+import dev.gantry.server.ui.UiRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
@@ -123,6 +124,7 @@ public final class GantryServer implements AutoCloseable {
     ApiTokens tokens = new ApiTokens(gantry.backend().tokens(), clock);
     List<ApiRoute> routes = apiRoutes(gantry, tokens, events);
     OpenApiDocument.install(config.routes, routes, version());
+    UiRoutes.install(config, tokens);
     ApiRoutes.install(
         config.routes,
         new BearerAuth(tokens),

@@ -3,7 +3,9 @@ package dev.gantry.server.http;
 import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.Principal;
 import dev.gantry.server.auth.Role;
+import dev.gantry.server.ui.UiRoutes;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.security.RouteRole;
 import java.util.Optional;
 
@@ -36,17 +38,21 @@ public final class BearerAuth {
     if (required == null) {
       return; // health, documents: open
     }
-    String header = ctx.header("Authorization");
-    if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-      throw unauthorized("this route needs a token: send Authorization: Bearer TOKEN");
-    }
-    String value = header.substring(SCHEME.length()).trim();
+    String value = presentedToken(ctx);
     Optional<Principal> principal = value.isEmpty() ? Optional.empty() : tokens.authenticate(value);
     if (principal.isEmpty()) {
       throw unauthorized(
           "the token is unknown, expired or revoked; create one with `gantry token create`");
     }
     ctx.attribute(PRINCIPAL, principal.get()); // known even when refused: the audit names it
+    if (fromSession(ctx) && isChange(ctx) && ctx.header(UiRoutes.CHANGE_HEADER) == null) {
+      throw new ApiException(
+          403,
+          "Forbidden",
+          "a change made with the UI's session needs the "
+              + UiRoutes.CHANGE_HEADER
+              + " header; other clients send Authorization: Bearer TOKEN");
+    }
     if (!principal.get().role().includes(required)) {
       throw new ApiException(
           403,
@@ -62,6 +68,30 @@ public final class BearerAuth {
               + " needs "
               + required.key());
     }
+  }
+
+  /**
+   * The token in {@code Authorization: Bearer}, or else in the web UI's session cookie (a change
+   * made with the cookie must also carry the UI's header, which a cross-site request cannot set).
+   */
+  private static String presentedToken(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header != null && header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+      return header.substring(SCHEME.length()).trim();
+    }
+    String session = header == null ? ctx.cookie(UiRoutes.SESSION_COOKIE) : null;
+    if (session == null || session.isEmpty()) {
+      throw unauthorized("this route needs a token: send Authorization: Bearer TOKEN");
+    }
+    return session;
+  }
+
+  private static boolean fromSession(Context ctx) {
+    return ctx.header("Authorization") == null;
+  }
+
+  private static boolean isChange(Context ctx) {
+    return !HandlerType.GET.equals(ctx.method()) && !HandlerType.HEAD.equals(ctx.method());
   }
 
   /** The matched route's path pattern, e.g. {@code /api/v1/runs/{id}} (not the filter's). */
