@@ -3,6 +3,7 @@ package dev.gantry.server;
 import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.server.api.AdminResources;
+import dev.gantry.server.api.FlowRegistrations;
 import dev.gantry.server.api.RunEvents;
 import dev.gantry.server.api.RunListEvents;
 import dev.gantry.server.api.RunResources;
@@ -36,12 +37,14 @@ public final class GantryServer implements AutoCloseable {
    *
    * @param bind the address to listen on (127.0.0.1 by default: only this machine)
    * @param port the port; 0 picks a free one
-   * @param maxBodyBytes the largest request body accepted; larger ones get 413
+   * @param maxBodyBytes the largest JSON request body accepted; larger ones get 413
+   * @param maxUploadBytes the largest flow upload (jars) accepted; larger ones get 413
    */
-  public record Settings(String bind, int port, long maxBodyBytes) {
+  public record Settings(String bind, int port, long maxBodyBytes, long maxUploadBytes) {
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8420;
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 256L * 1024 * 1024;
 
     public Settings {
       Objects.requireNonNull(bind, "bind");
@@ -51,6 +54,14 @@ public final class GantryServer implements AutoCloseable {
       if (maxBodyBytes < 1) {
         throw new IllegalArgumentException("the request body limit must be positive");
       }
+      if (maxUploadBytes < 1) {
+        throw new IllegalArgumentException("--max-upload must be positive");
+      }
+    }
+
+    /** With the default upload limit. */
+    public Settings(String bind, int port, long maxBodyBytes) {
+      this(bind, port, maxBodyBytes, DEFAULT_MAX_UPLOAD_BYTES);
     }
   }
 
@@ -121,7 +132,7 @@ public final class GantryServer implements AutoCloseable {
     HealthRoutes.install(config.routes, gantry.backend());
     Clock clock = Clock.systemUTC();
     ApiTokens tokens = new ApiTokens(gantry.backend().tokens(), clock);
-    List<ApiRoute> routes = apiRoutes(gantry, tokens, events);
+    List<ApiRoute> routes = apiRoutes(gantry, tokens, events, settings);
     OpenApiDocument.install(config.routes, routes, version());
     ApiRoutes.install(
         config.routes,
@@ -131,10 +142,13 @@ public final class GantryServer implements AutoCloseable {
   }
 
   /** Every route under /api/v1, for the router and the OpenAPI document. */
-  static List<ApiRoute> apiRoutes(DatabaseGantryClient gantry, ApiTokens tokens, Streams events) {
+  static List<ApiRoute> apiRoutes(
+      DatabaseGantryClient gantry, ApiTokens tokens, Streams events, Settings settings) {
     // The stream of all runs before /runs/{id}: the router takes the first route that matches.
     List<ApiRoute> routes = new ArrayList<>(List.of(events.list().route(), events.run().route()));
     routes.addAll(new RunResources(gantry).routes());
+    routes.addAll(
+        new FlowRegistrations(gantry, settings.maxUploadBytes(), settings.maxBodyBytes()).routes());
     routes.addAll(new AdminResources(gantry, tokens, gantry.backend().audit()).routes());
     return List.copyOf(routes);
   }

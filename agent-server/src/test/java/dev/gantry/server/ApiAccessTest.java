@@ -82,7 +82,13 @@ class ApiAccessTest {
 
     List<ApiRoute> routes;
     try (GantryServer.Streams events = GantryServer.Streams.start(server.gantry)) {
-      routes = GantryServer.apiRoutes(server.gantry, tokens, events);
+      routes =
+          GantryServer.apiRoutes(
+              server.gantry,
+              tokens,
+              events,
+              new GantryServer.Settings(
+                  "127.0.0.1", 0, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES));
     }
     assertThat(routes).extracting(ApiRoute::role).contains(Role.VIEWER, Role.ADMIN);
     List<String> failures = new ArrayList<>();

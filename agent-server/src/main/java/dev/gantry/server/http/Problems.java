@@ -42,6 +42,9 @@ public final class Problems {
         GantryClient.UnknownSecretException.class,
         (e, ctx) -> write(ctx, 404, "Not Found", e.getMessage()));
     routes.exception(
+        dev.gantry.registration.RegistrationException.class,
+        (e, ctx) -> write(ctx, 400, "Bad Request", e.getMessage()));
+    routes.exception(
         IllegalArgumentException.class, (e, ctx) -> write(ctx, 400, "Bad Request", e.getMessage()));
     routes.exception(
         Exception.class,
@@ -94,7 +97,10 @@ public final class Problems {
         || e instanceof GantryClient.UnknownSecretException) {
       return 404;
     }
-    return e instanceof IllegalArgumentException ? 400 : 500;
+    return e instanceof IllegalArgumentException
+            || e instanceof dev.gantry.registration.RegistrationException
+        ? 400
+        : 500;
   }
 
   /** Writes a problem detail as the response. */
