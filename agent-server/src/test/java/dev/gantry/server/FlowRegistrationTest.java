@@ -198,6 +198,19 @@ class FlowRegistrationTest {
                 .file(RegistrationRequest.JAR_PART, "big.jar", new byte[64 * 1024])),
         413,
         "--max-upload");
+    // Without a Content-Length (chunked), the limit is enforced while the parts are read.
+    MultipartBody chunked =
+        new MultipartBody()
+            .field(RegistrationRequest.PART, "application/json", ETL)
+            .file(RegistrationRequest.JAR_PART, "big.jar", new byte[64 * 1024]);
+    byte[] bytes = readAll(chunked.publisher());
+    assertProblem(
+        upload(
+            chunked.contentType(),
+            HttpRequest.BodyPublishers.ofInputStream(
+                () -> new java.io.ByteArrayInputStream(bytes))),
+        413,
+        "--max-upload");
     assertThat(server.gantry.flows()).isEmpty();
   }
 
@@ -222,6 +235,38 @@ class FlowRegistrationTest {
                 .POST(body.publisher()));
     assertProblem(refused, 403, "needs deployer");
     assertThat(server.gantry.flows()).isEmpty();
+  }
+
+  private static byte[] readAll(HttpRequest.BodyPublisher publisher) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.util.concurrent.CompletableFuture<Void> done =
+        new java.util.concurrent.CompletableFuture<>();
+    publisher.subscribe(
+        new java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer>() {
+          @Override
+          public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            s.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(java.nio.ByteBuffer item) {
+            byte[] chunk = new byte[item.remaining()];
+            item.get(chunk);
+            out.writeBytes(chunk);
+          }
+
+          @Override
+          public void onError(Throwable e) {
+            done.completeExceptionally(e);
+          }
+
+          @Override
+          public void onComplete() {
+            done.complete(null);
+          }
+        });
+    done.get();
+    return out.toByteArray();
   }
 
   private static void assertProblem(HttpResponse<String> response, int status, String detailPart)
