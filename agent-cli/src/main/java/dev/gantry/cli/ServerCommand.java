@@ -81,11 +81,8 @@ public final class ServerCommand {
       GantryServer.Settings settings;
       try {
         settings =
-            new GantryServer.Settings(
-                bind,
-                port,
-                GantryServer.Settings.DEFAULT_MAX_BODY_BYTES,
-                ByteSize.parse("--max-upload", maxUpload));
+            new GantryServer.Settings(bind, port, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES)
+                .withMaxUploadBytes(ByteSize.parse("--max-upload", maxUpload));
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage());
       }

@@ -190,7 +190,7 @@ class FlowRegistrationTest {
 
   @Test
   void anUploadOverTheLimitIs413AndRegistersNothing() throws Exception {
-    start("h2", new GantryServer.Settings("127.0.0.1", 0, 64 * 1024, 8 * 1024));
+    start("h2", new GantryServer.Settings("127.0.0.1", 0, 64 * 1024).withMaxUploadBytes(8 * 1024));
     assertProblem(
         upload(
             new MultipartBody()

@@ -27,6 +27,9 @@ public final class Problems {
           if (e.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
           }
+          if (e instanceof BearerAuth.TooManyFailures limited) {
+            ctx.header("Retry-After", String.valueOf(limited.retryAfterSeconds()));
+          }
           write(ctx, e.status(), e.title(), e.getMessage());
         });
     routes.exception(
