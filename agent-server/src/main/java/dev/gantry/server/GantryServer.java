@@ -14,7 +14,9 @@ import dev.gantry.server.http.ApiRoute;
 import dev.gantry.server.http.ApiRoutes;
 import dev.gantry.server.http.BearerAuth;
 import dev.gantry.server.http.HealthRoutes;
+import dev.gantry.server.http.HttpsConnector;
 import dev.gantry.server.http.OpenApiDocument;
+import dev.gantry.server.http.PemKeyStore;
 import dev.gantry.server.http.Problems;
 import dev.gantry.server.json.Json;
 import io.javalin.Javalin;
@@ -145,10 +147,25 @@ public final class GantryServer implements AutoCloseable {
    * Starts serving the client's backend.
    *
    * @throws IllegalStateException naming the address when it cannot listen there
+   * @throws IllegalArgumentException naming the file when the TLS certificate or key is unusable
    */
   public static GantryServer start(DatabaseGantryClient gantry, Settings settings) {
+    PemKeyStore.Loaded keys =
+        settings.tls() == null
+            ? null
+            : PemKeyStore.load(settings.tls().certificate(), settings.tls().privateKey());
     Streams events = Streams.start(gantry);
-    Javalin app = Javalin.create(config -> configure(config, gantry, events, settings));
+    Javalin app =
+        Javalin.create(
+            config -> {
+              configure(config, gantry, events, settings);
+              if (keys != null) {
+                config.jetty.addConnector(
+                    (server, http) ->
+                        HttpsConnector.create(
+                            server, http, keys, settings.bind(), settings.port()));
+              }
+            });
     try {
       app.start(settings.bind(), settings.port());
     } catch (RuntimeException e) {
@@ -165,7 +182,11 @@ public final class GantryServer implements AutoCloseable {
           e);
     }
     LoggerFactory.getLogger(GantryServer.class)
-        .info("gantry server listening on http://{}:{}", settings.bind(), app.port());
+        .info(
+            "gantry server listening on {}://{}:{}",
+            settings.scheme(),
+            settings.bind(),
+            app.port());
     return new GantryServer(app, events);
   }
 
