@@ -17,6 +17,7 @@ import dev.gantry.server.http.HealthRoutes;
 import dev.gantry.server.http.HttpsConnector;
 import dev.gantry.server.http.OpenApiDocument;
 import dev.gantry.server.http.PemKeyStore;
+import dev.gantry.server.http.ProblemErrorHandler;
 import dev.gantry.server.http.Problems;
 import dev.gantry.server.json.Json;
 import io.javalin.Javalin;
@@ -198,6 +199,7 @@ public final class GantryServer implements AutoCloseable {
     config.startup.showJavalinBanner = false;
     config.startup.showOldJavalinVersionWarning = false;
     config.http.maxRequestSize = settings.maxBodyBytes();
+    config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
     config.jsonMapper(new JavalinJackson(Json.mapper(), false));
     Problems.install(config.routes);
     HealthRoutes.install(config.routes, gantry.backend());
