@@ -8,6 +8,7 @@ import dev.gantry.launch.LauncherProvider;
 import dev.gantry.launch.local.LocalLauncherProvider;
 import dev.gantry.process.AgentProcess;
 import dev.gantry.secrets.BackendSecretSource;
+import dev.gantry.server.ByteSize;
 import dev.gantry.server.GantryServer;
 import java.io.PrintWriter;
 import java.util.List;
@@ -53,6 +54,29 @@ public final class ServerCommand {
     int port;
 
     @Option(
+        names = "--max-upload",
+        paramLabel = "SIZE",
+        defaultValue = "256m",
+        description =
+            "Largest flow upload (POST /api/v1/flows: the jars) the server accepts, e.g. 64m or"
+                + " 1g (default ${DEFAULT-VALUE}). JSON bodies stay limited to 1 MiB.")
+    String maxUpload;
+
+    @Option(
+        names = "--tls-cert",
+        paramLabel = "PEM",
+        description =
+            "Serve HTTPS only, with this PEM certificate (then its intermediates); needs"
+                + " --tls-key. Without both, plain HTTP: put a TLS-terminating proxy in front.")
+    java.nio.file.Path tlsCert;
+
+    @Option(
+        names = "--tls-key",
+        paramLabel = "PEM",
+        description = "The certificate's PKCS#8 private key (RSA or EC, unencrypted) in PEM.")
+    java.nio.file.Path tlsKey;
+
+    @Option(
         names = "--with-local-agent",
         description =
             "Also run a local agent (child JVMs, 4 slots, labelled with this host's name like"
@@ -71,7 +95,14 @@ public final class ServerCommand {
       GantryServer.Settings settings;
       try {
         settings =
-            new GantryServer.Settings(bind, port, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES);
+            new GantryServer.Settings(bind, port, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES)
+                .withMaxUploadBytes(ByteSize.parse("--max-upload", maxUpload));
+        if ((tlsCert == null) != (tlsKey == null)) {
+          throw new UserError("give --tls-cert and --tls-key together, or neither");
+        }
+        if (tlsCert != null) {
+          settings = settings.withTls(new GantryServer.Tls(tlsCert, tlsKey));
+        }
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage());
       }
@@ -80,11 +111,11 @@ public final class ServerCommand {
         GantryServer server;
         try {
           server = GantryServer.start(gantry, settings);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | IllegalArgumentException e) {
           throw new UserError(e.getMessage());
         }
         try (server) {
-          out.printf("Gantry server on http://%s:%d%n", bind, server.port());
+          out.printf("Gantry server on %s://%s:%d%n", settings.scheme(), bind, server.port());
           out.flush();
           if (withLocalAgent) {
             runLocalAgent(gantry, server);

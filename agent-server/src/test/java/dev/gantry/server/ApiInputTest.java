@@ -56,6 +56,9 @@ class ApiInputTest {
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
     return server.send(request);
   }
 
@@ -92,6 +95,61 @@ class ApiInputTest {
     assertThat(server.gantry.backend().tokens().list())
         .extracting(t -> t.name())
         .containsExactly("root");
+  }
+
+  private HttpResponse<String> sendTyped(String method, String path, String type, String body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(server.uri(path))
+            .header("Authorization", "Bearer " + admin)
+            .method(method, HttpRequest.BodyPublishers.ofString(body));
+    if (type != null) {
+      request.header("Content-Type", type);
+    }
+    return server.send(request);
+  }
+
+  private static String detail(HttpResponse<String> response) throws Exception {
+    assertThat(response.headers().firstValue("Content-Type").orElse(""))
+        .as(response.body())
+        .startsWith("application/problem+json");
+    return dev.gantry.server.json.Json.mapper().readTree(response.body()).get("detail").asText();
+  }
+
+  @Test
+  void aJsonBodyNeedsAJsonContentTypeAnd415OtherwiseStoresNothing() throws Exception {
+    String body = "{\"value\": \"x\"}";
+    for (String type :
+        new String[] {null, "text/plain", "application/xml", "application/x-www-form-urlencoded"}) {
+      HttpResponse<String> response = sendTyped("PUT", "/api/v1/secrets/DB_PASSWORD", type, body);
+      assertThat(response.statusCode()).as("Content-Type %s", type).isEqualTo(415);
+      assertThat(detail(response)).contains("Content-Type: application/json");
+    }
+    assertThat(server.gantry.secrets()).isEmpty();
+    for (String type : new String[] {"application/json; charset=utf-8", "application/merge+json"}) {
+      assertThat(sendTyped("PUT", "/api/v1/secrets/DB_PASSWORD", type, body).statusCode())
+          .as("Content-Type %s", type)
+          .isEqualTo(204);
+    }
+  }
+
+  @Test
+  void aNulInTheBodyQueryOrPathIsAOneLine400ProblemAndChangesNothing() throws Exception {
+    HttpResponse<String> inBody =
+        send("PUT", "/api/v1/secrets/DB_PASSWORD", "{\"value\": \"a\\u0000b\"}");
+    assertThat(inBody.statusCode()).isEqualTo(400);
+    assertThat(detail(inBody)).contains("field 'value'").contains("NUL");
+    HttpResponse<String> inName = send("POST", "/api/v1/tokens", "{\"na\\u0000me\": \"x\"}");
+    assertThat(inName.statusCode()).isEqualTo(400);
+    assertThat(detail(inName)).contains("NUL").doesNotContain("\u0000");
+    HttpResponse<String> inQuery = send("GET", "/api/v1/runs?label=a%00b", null);
+    assertThat(inQuery.statusCode()).isEqualTo(400);
+    assertThat(detail(inQuery)).contains("query parameter 'label'").contains("NUL");
+    HttpResponse<String> inPath =
+        send("PUT", "/api/v1/secrets/DB%00PASSWORD", "{\"value\": \"x\"}");
+    assertThat(inPath.statusCode()).isEqualTo(400);
+    assertThat(detail(inPath)).contains("malformed").doesNotContain("\n");
+    assertThat(server.gantry.secrets()).isEmpty();
   }
 
   @Test

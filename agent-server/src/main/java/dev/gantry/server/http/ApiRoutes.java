@@ -30,6 +30,7 @@ public final class ApiRoutes {
         ctx -> {
           try {
             auth.check(ctx);
+            refuseNul(ctx);
           } catch (ApiException e) {
             // A change refused for its role is audited; without a known token there is no one to
             // name.
@@ -54,6 +55,31 @@ public final class ApiRoutes {
         case DELETE -> routes.delete(route.path(), handler, route.role());
       }
     }
+  }
+
+  /**
+   * Refuses a NUL character (U+0000) in a path or query value, for every route at once: no value
+   * takes one, and PostgreSQL cannot compare text with one. (Jetty refuses a raw {@code %00} in the
+   * path itself; see {@link ProblemErrorHandler}.)
+   */
+  private static void refuseNul(io.javalin.http.Context ctx) {
+    for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
+      if (param.getKey().indexOf('\0') >= 0
+          || param.getValue().stream().anyMatch(v -> v.indexOf('\0') >= 0)) {
+        throw ApiException.badRequest(
+            "query parameter '"
+                + param.getKey().replace('\0', '?')
+                + "' contains a NUL character (%00); remove it");
+      }
+    }
+    ctx.pathParamMap()
+        .forEach(
+            (name, value) -> {
+              if (value.indexOf('\0') >= 0) {
+                throw ApiException.badRequest(
+                    "path parameter '" + name + "' contains a NUL character (%00); remove it");
+              }
+            });
   }
 
   private static Handler audited(ApiRoute route, AuditTrail audit) {

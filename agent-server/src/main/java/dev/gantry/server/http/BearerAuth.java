@@ -1,12 +1,14 @@
 package dev.gantry.server.http;
 
 import dev.gantry.server.auth.ApiTokens;
+import dev.gantry.server.auth.FailedAuthentications;
 import dev.gantry.server.auth.Principal;
 import dev.gantry.server.auth.Role;
 import dev.gantry.server.ui.UiRoutes;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.security.RouteRole;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -19,9 +21,11 @@ public final class BearerAuth {
   private static final String SCHEME = "Bearer ";
 
   private final ApiTokens tokens;
+  private final FailedAuthentications failures;
 
-  public BearerAuth(ApiTokens tokens) {
+  public BearerAuth(ApiTokens tokens, FailedAuthentications failures) {
     this.tokens = tokens;
+    this.failures = failures;
   }
 
   /** The principal of an authenticated request. */
@@ -38,9 +42,19 @@ public final class BearerAuth {
     if (required == null) {
       return; // health, documents: open
     }
+    String address = ctx.ip();
+    Optional<Duration> wait = failures.blockedFor(address);
+    if (wait.isPresent()) {
+      throw new TooManyFailures(wait.get());
+    }
     String value = presentedToken(ctx);
+    if (value == null) {
+      failures.failed(address);
+      throw unauthorized("this route needs a token: send Authorization: Bearer TOKEN");
+    }
     Optional<Principal> principal = value.isEmpty() ? Optional.empty() : tokens.authenticate(value);
     if (principal.isEmpty()) {
+      failures.failed(address);
       throw unauthorized(
           "the token is unknown, expired or revoked; create one with `gantry token create`");
     }
@@ -72,7 +86,8 @@ public final class BearerAuth {
 
   /**
    * The token in {@code Authorization: Bearer}, or else in the web UI's session cookie (a change
-   * made with the cookie must also carry the UI's header, which a cross-site request cannot set).
+   * made with the cookie must also carry the UI's header, which a cross-site request cannot set);
+   * null when there is neither.
    */
   private static String presentedToken(Context ctx) {
     String header = ctx.header("Authorization");
@@ -80,10 +95,7 @@ public final class BearerAuth {
       return header.substring(SCHEME.length()).trim();
     }
     String session = header == null ? ctx.cookie(UiRoutes.SESSION_COOKIE) : null;
-    if (session == null || session.isEmpty()) {
-      throw unauthorized("this route needs a token: send Authorization: Bearer TOKEN");
-    }
-    return session;
+    return session == null || session.isEmpty() ? null : session;
   }
 
   private static boolean fromSession(Context ctx) {
@@ -111,6 +123,34 @@ public final class BearerAuth {
 
   private static ApiException unauthorized(String detail) {
     return new Unauthorized(detail);
+  }
+
+  /**
+   * A 429 for an address over its failed-authentication limit; the problem writer adds {@code
+   * Retry-After}.
+   */
+  static final class TooManyFailures extends ApiException {
+    private static final long serialVersionUID = 1L;
+
+    private final long retryAfterSeconds;
+
+    TooManyFailures(Duration wait) {
+      super(
+          429,
+          "Too Many Requests",
+          "too many failed authentications from this address; try again in "
+              + seconds(wait)
+              + " s with a valid token");
+      this.retryAfterSeconds = seconds(wait);
+    }
+
+    private static long seconds(Duration wait) {
+      return Math.max(1, (wait.toMillis() + 999) / 1000); // rounded up: never "try again in 0 s"
+    }
+
+    long retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
   }
 
   /** A 401; the problem writer adds {@code WWW-Authenticate}. */

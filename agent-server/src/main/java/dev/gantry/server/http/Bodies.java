@@ -1,6 +1,8 @@
 package dev.gantry.server.http;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.gantry.server.json.Json;
@@ -16,10 +18,38 @@ public final class Bodies {
   private Bodies() {}
 
   public static <T> T read(Context ctx, Class<T> type) {
-    byte[] body = ctx.bodyAsBytes();
+    if (!isJson(ctx.contentType())) {
+      throw new ApiException(
+          415,
+          "Unsupported Media Type",
+          ctx.method()
+              + " "
+              + BearerAuth.routePath(ctx)
+              + " takes a JSON body; send it with Content-Type: application/json");
+    }
+    return parse(ctx.bodyAsBytes(), type);
+  }
+
+  /** application/json or a +json type, whatever its parameters (charset). */
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String media = contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+    return media.equals("application/json")
+        || (media.startsWith("application/") && media.endsWith("+json"));
+  }
+
+  /**
+   * Parses a JSON document (a body, or the JSON part of an upload) into a DTO.
+   *
+   * @throws ApiException a 400 naming the field and the kind of mistake
+   */
+  public static <T> T parse(byte[] body, Class<T> type) {
     if (body.length == 0) {
       throw ApiException.badRequest("the request needs a JSON body");
     }
+    refuseNul(body);
     try {
       T value = Json.mapper().readValue(body, type);
       if (value == null) {
@@ -47,6 +77,27 @@ public final class Bodies {
               : "field '" + field + "' of the request body is missing or has the wrong type");
     } catch (IOException e) {
       throw ApiException.badRequest("the request body cannot be read");
+    }
+  }
+
+  /**
+   * Refuses a NUL character (U+0000) in any name or text of the body: no field takes one, and
+   * PostgreSQL cannot store one in text. Malformed JSON is left to the parse that follows, which
+   * names the place.
+   */
+  private static void refuseNul(byte[] body) {
+    try (JsonParser parser = Json.mapper().getFactory().createParser(body)) {
+      for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+        if ((token == JsonToken.VALUE_STRING || token == JsonToken.FIELD_NAME)
+            && parser.getText().indexOf('\0') >= 0) {
+          String field = token == JsonToken.FIELD_NAME ? null : parser.currentName();
+          throw ApiException.badRequest(
+              (field == null ? "the request body" : "field '" + field + "' of the request body")
+                  + " contains a NUL character (\\u0000); remove it");
+        }
+      }
+    } catch (IOException malformed) {
+      // reported by the parse into the DTO
     }
   }
 }

@@ -27,6 +27,9 @@ public final class Problems {
           if (e.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
           }
+          if (e instanceof BearerAuth.TooManyFailures limited) {
+            ctx.header("Retry-After", String.valueOf(limited.retryAfterSeconds()));
+          }
           write(ctx, e.status(), e.title(), e.getMessage());
         });
     routes.exception(
@@ -41,6 +44,9 @@ public final class Problems {
     routes.exception(
         GantryClient.UnknownSecretException.class,
         (e, ctx) -> write(ctx, 404, "Not Found", e.getMessage()));
+    routes.exception(
+        dev.gantry.registration.RegistrationException.class,
+        (e, ctx) -> write(ctx, 400, "Bad Request", e.getMessage()));
     routes.exception(
         IllegalArgumentException.class, (e, ctx) -> write(ctx, 400, "Bad Request", e.getMessage()));
     routes.exception(
@@ -68,7 +74,7 @@ public final class Problems {
     };
   }
 
-  private static String title(int status) {
+  static String title(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
       case 401 -> "Unauthorized";
@@ -76,6 +82,11 @@ public final class Problems {
       case 404 -> "Not Found";
       case 405 -> "Method Not Allowed";
       case 413 -> "Content Too Large";
+      case 414 -> "URI Too Long";
+      case 415 -> "Unsupported Media Type";
+      case 431 -> "Request Header Fields Too Large";
+      case 500 -> "Internal Server Error";
+      case 503 -> "Service Unavailable";
       case 429 -> "Too Many Requests";
       default -> "Error";
     };
@@ -94,7 +105,10 @@ public final class Problems {
         || e instanceof GantryClient.UnknownSecretException) {
       return 404;
     }
-    return e instanceof IllegalArgumentException ? 400 : 500;
+    return e instanceof IllegalArgumentException
+            || e instanceof dev.gantry.registration.RegistrationException
+        ? 400
+        : 500;
   }
 
   /** Writes a problem detail as the response. */

@@ -160,10 +160,13 @@ final class HostileBodies {
             Arbitraries.just(
                 Part.bad(object(fields, field, ""), "field " + field.name() + " missing")));
       }
+      // Into a body that has the field already: the valid body leaves optional fields out.
       choices.add(
           Arbitraries.just(
               Part.bad(
-                  insertField(valid, quote(field.name()) + ":" + valid(field.kind())),
+                  insertField(
+                      object(fields, field, valid(field.kind())),
+                      quote(field.name()) + ":" + valid(field.kind())),
                   "field " + field.name() + " twice")));
     }
     return Arbitraries.oneOf(choices)

@@ -10,37 +10,6 @@ import java.util.function.Predicate;
  */
 enum KnownBugs {
   /**
-   * A JSON body is read whatever its Content-Type (none, text/plain, application/xml, form,
-   * multipart): {@code POST /api/v1/runs} creates runs and {@code PUT /api/v1/secrets/{name}}
-   * stores the value. Expected: 415 naming application/json (Bodies.read).
-   */
-  BODY_READ_WHATEVER_THE_CONTENT_TYPE(
-      r -> r.defects().stream().anyMatch(d -> d.startsWith("content type"))),
-
-  /**
-   * A NUL byte in the path ({@code %00}) is refused by Jetty before Javalin sees it: a 400 whose
-   * body is Jetty's HTML page, not a problem detail (and so not audited). Expected: a problem
-   * detail, e.g. by mapping Jetty's bad-URI errors in GantryServer's error handler.
-   */
-  NUL_IN_PATH_IS_AN_HTML_400(r -> r.path().contains("%00")),
-
-  /**
-   * On PostgreSQL, a NUL character (U+0000) in text the server passes to a query reaches the
-   * database, which refuses it ("invalid byte sequence for encoding UTF8: 0x00"), and the answer is
-   * a 500: in a body string (the flow of {@code POST /api/v1/runs}: JdbcFlowStore.latest line 129;
-   * one of its labels: LabelSets.idOf via RunCreation) or in the run list's {@code flow}, {@code
-   * label} or {@code agent} filter ({@code GET /api/v1/runs?label=%00}: JdbcRunSearch.search).
-   * Expected: 400 naming the field or parameter (refuse NUL in Bodies.read and RunQueries, or in
-   * the stores).
-   */
-  NUL_IN_TEXT_IS_500_ON_POSTGRESQL(
-      r ->
-          r.bodyText().contains("\\u0000")
-              || java.util.regex.Pattern.compile("(^|&)(flow|label|agent)=[^&]*%00")
-                  .matcher(r.query())
-                  .find()),
-
-  /**
    * {@code POST /api/v1/runs} does not check its extra labels: blank ones ({@code [""]}, {@code ["
    * "]}) are stored; {@code [null]} is a 500 (NullPointerException in NewRun's Set.copyOf, line
    * 15); one longer than the column's 255 characters is a 500 on PostgreSQL (value too long, from
