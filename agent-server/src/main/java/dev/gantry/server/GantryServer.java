@@ -208,12 +208,10 @@ public final class GantryServer implements AutoCloseable {
     ApiTokens tokens = new ApiTokens(gantry.backend().tokens(), clock);
     List<ApiRoute> routes = apiRoutes(gantry, tokens, events, settings);
     OpenApiDocument.install(config.routes, routes, version());
-    UiRoutes.install(config, tokens);
-    ApiRoutes.install(
-        config.routes,
-        new BearerAuth(tokens, new FailedAuthentications(settings.authFailuresPerMinute(), clock)),
-        new AuditTrail(gantry.backend().audit(), clock),
-        routes);
+    BearerAuth auth =
+        new BearerAuth(tokens, new FailedAuthentications(settings.authFailuresPerMinute(), clock));
+    UiRoutes.install(config, auth);
+    ApiRoutes.install(config.routes, auth, new AuditTrail(gantry.backend().audit(), clock), routes);
   }
 
   /** Every route under /api/v1, for the router and the OpenAPI document. */

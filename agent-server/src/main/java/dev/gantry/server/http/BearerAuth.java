@@ -42,12 +42,44 @@ public final class BearerAuth {
     if (required == null) {
       return; // health, documents: open
     }
+    Principal principal = authenticate(ctx, presentedToken(ctx));
+    ctx.attribute(PRINCIPAL, principal); // known even when refused: the audit names it
+    if (fromSession(ctx) && isChange(ctx) && ctx.header(UiRoutes.CHANGE_HEADER) == null) {
+      throw new ApiException(
+          403,
+          "Forbidden",
+          "a change made with the UI's session needs the "
+              + UiRoutes.CHANGE_HEADER
+              + " header; other clients send Authorization: Bearer TOKEN");
+    }
+    if (!principal.role().includes(required)) {
+      throw new ApiException(
+          403,
+          "Forbidden",
+          "token '"
+              + principal.tokenName()
+              + "' has role "
+              + principal.role().key()
+              + "; "
+              + ctx.method()
+              + " "
+              + routePath(ctx)
+              + " needs "
+              + required.key());
+    }
+  }
+
+  /**
+   * The principal of a token the caller presented (null: none), counting each failure against the
+   * caller's address: 401 for a missing or unknown token, 429 once the address has failed too
+   * often. The web UI's sign-in goes through here too, so it cannot be used to guess tokens faster.
+   */
+  public Principal authenticate(Context ctx, String value) {
     String address = ctx.ip();
     Optional<Duration> wait = failures.blockedFor(address);
     if (wait.isPresent()) {
       throw new TooManyFailures(wait.get());
     }
-    String value = presentedToken(ctx);
     if (value == null) {
       failures.failed(address);
       throw unauthorized("this route needs a token: send Authorization: Bearer TOKEN");
@@ -58,30 +90,7 @@ public final class BearerAuth {
       throw unauthorized(
           "the token is unknown, expired or revoked; create one with `gantry token create`");
     }
-    ctx.attribute(PRINCIPAL, principal.get()); // known even when refused: the audit names it
-    if (fromSession(ctx) && isChange(ctx) && ctx.header(UiRoutes.CHANGE_HEADER) == null) {
-      throw new ApiException(
-          403,
-          "Forbidden",
-          "a change made with the UI's session needs the "
-              + UiRoutes.CHANGE_HEADER
-              + " header; other clients send Authorization: Bearer TOKEN");
-    }
-    if (!principal.get().role().includes(required)) {
-      throw new ApiException(
-          403,
-          "Forbidden",
-          "token '"
-              + principal.get().tokenName()
-              + "' has role "
-              + principal.get().role().key()
-              + "; "
-              + ctx.method()
-              + " "
-              + routePath(ctx)
-              + " needs "
-              + required.key());
-    }
+    return principal.get();
   }
 
   /**

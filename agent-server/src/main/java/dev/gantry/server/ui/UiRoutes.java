@@ -1,9 +1,9 @@
 package dev.gantry.server.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.Principal;
 import dev.gantry.server.http.ApiException;
+import dev.gantry.server.http.BearerAuth;
 import dev.gantry.server.json.Dtos;
 import dev.gantry.server.json.Json;
 import io.javalin.config.JavalinConfig;
@@ -12,7 +12,6 @@ import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The web UI at {@code /ui}: static files from the jar (no build step, no external resources) and
@@ -49,7 +48,7 @@ public final class UiRoutes {
 
   private UiRoutes() {}
 
-  public static void install(JavalinConfig config, ApiTokens tokens) {
+  public static void install(JavalinConfig config, BearerAuth auth) {
     config.staticFiles.add(
         files -> {
           files.hostedPath = UI;
@@ -60,7 +59,7 @@ public final class UiRoutes {
     // Relative redirects keep a proxy's base path.
     config.routes.get("/", ctx -> ctx.redirect("ui/"));
     config.routes.get(UI, UiRoutes::page);
-    config.routes.post(UI + "/session", ctx -> signIn(ctx, tokens));
+    config.routes.post(UI + "/session", ctx -> signIn(ctx, auth));
     config.routes.delete(UI + "/session", UiRoutes::signOut);
   }
 
@@ -79,17 +78,11 @@ public final class UiRoutes {
     }
   }
 
-  private static void signIn(Context ctx, ApiTokens tokens) {
+  private static void signIn(Context ctx, BearerAuth auth) {
     String token = tokenOf(ctx);
-    Optional<Principal> principal = tokens.authenticate(token);
-    if (principal.isEmpty()) {
-      throw new ApiException(
-          401,
-          "Unauthorized",
-          "the token is unknown, expired or revoked; create one with `gantry token create`");
-    }
+    Principal principal = auth.authenticate(ctx, token);
     ctx.header("Set-Cookie", cookie(ctx, token, null));
-    ctx.json(new Dtos.Identity(principal.get().tokenName(), principal.get().role().key()));
+    ctx.json(new Dtos.Identity(principal.tokenName(), principal.role().key()));
   }
 
   private static void signOut(Context ctx) {

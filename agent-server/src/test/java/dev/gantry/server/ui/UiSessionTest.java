@@ -70,6 +70,18 @@ class UiSessionTest {
   }
 
   @Test
+  void guessingTokensAtTheSignInIsLimitedLikeTheApi() throws Exception {
+    int status = 0;
+    for (int i = 0; i < 30 && status != 429; i++) {
+      status = signIn("{\"token\": \"gantry_guess" + i + "\"}").statusCode();
+    }
+    assertThat(status).isEqualTo(429);
+    assertThat(signIn("{\"token\": \"" + admin + "\"}").statusCode())
+        .as("a good token from the same address waits too")
+        .isEqualTo(429);
+  }
+
+  @Test
   void theCookieReadsAndChangesOnlyWithTheUiHeader() throws Exception {
     HttpResponse<String> signedIn = signIn("{\"token\": \"" + admin + "\"}");
     assertThat(signedIn.statusCode()).isEqualTo(200);
