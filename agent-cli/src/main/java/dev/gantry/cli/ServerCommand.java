@@ -8,6 +8,7 @@ import dev.gantry.launch.LauncherProvider;
 import dev.gantry.launch.local.LocalLauncherProvider;
 import dev.gantry.process.AgentProcess;
 import dev.gantry.secrets.BackendSecretSource;
+import dev.gantry.server.ByteSize;
 import dev.gantry.server.GantryServer;
 import java.io.PrintWriter;
 import java.util.List;
@@ -53,6 +54,15 @@ public final class ServerCommand {
     int port;
 
     @Option(
+        names = "--max-upload",
+        paramLabel = "SIZE",
+        defaultValue = "256m",
+        description =
+            "Largest flow upload (POST /api/v1/flows: the jars) the server accepts, e.g. 64m or"
+                + " 1g (default ${DEFAULT-VALUE}). JSON bodies stay limited to 1 MiB.")
+    String maxUpload;
+
+    @Option(
         names = "--with-local-agent",
         description =
             "Also run a local agent (child JVMs, 4 slots, labelled with this host's name like"
@@ -71,7 +81,8 @@ public final class ServerCommand {
       GantryServer.Settings settings;
       try {
         settings =
-            new GantryServer.Settings(bind, port, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES);
+            new GantryServer.Settings(bind, port, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES)
+                .withMaxUploadBytes(ByteSize.parse("--max-upload", maxUpload));
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage());
       }

@@ -3,11 +3,13 @@ package dev.gantry.server;
 import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.server.api.AdminResources;
+import dev.gantry.server.api.FlowRegistrations;
 import dev.gantry.server.api.RunEvents;
 import dev.gantry.server.api.RunListEvents;
 import dev.gantry.server.api.RunResources;
 import dev.gantry.server.audit.AuditTrail;
 import dev.gantry.server.auth.ApiTokens;
+import dev.gantry.server.auth.FailedAuthentications;
 import dev.gantry.server.http.ApiRoute;
 import dev.gantry.server.http.ApiRoutes;
 import dev.gantry.server.http.BearerAuth;
@@ -36,12 +38,23 @@ public final class GantryServer implements AutoCloseable {
    *
    * @param bind the address to listen on (127.0.0.1 by default: only this machine)
    * @param port the port; 0 picks a free one
-   * @param maxBodyBytes the largest request body accepted; larger ones get 413
+   * @param maxBodyBytes the largest JSON request body accepted; larger ones get 413
+   * @param maxUploadBytes the largest flow upload (jars) accepted; larger ones get 413
+   * @param authFailuresPerMinute failed authentications a client address may make in a minute
+   *     before its requests get 429 for the rest of that minute
+   * @param tls null for plain HTTP; otherwise HTTPS only, with this certificate and key
    */
-  public record Settings(String bind, int port, long maxBodyBytes) {
+  public record Settings(
+      String bind,
+      int port,
+      long maxBodyBytes,
+      long maxUploadBytes,
+      int authFailuresPerMinute,
+      Tls tls) {
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8420;
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 256L * 1024 * 1024;
 
     public Settings {
       Objects.requireNonNull(bind, "bind");
@@ -51,6 +64,54 @@ public final class GantryServer implements AutoCloseable {
       if (maxBodyBytes < 1) {
         throw new IllegalArgumentException("the request body limit must be positive");
       }
+      if (maxUploadBytes < 1) {
+        throw new IllegalArgumentException("--max-upload must be positive");
+      }
+      if (authFailuresPerMinute < 1) {
+        throw new IllegalArgumentException(
+            "the failed-authentication limit must be at least 1 a minute");
+      }
+    }
+
+    /** Plain HTTP with the default upload and failed-authentication limits. */
+    public Settings(String bind, int port, long maxBodyBytes) {
+      this(
+          bind,
+          port,
+          maxBodyBytes,
+          DEFAULT_MAX_UPLOAD_BYTES,
+          FailedAuthentications.DEFAULT_PER_MINUTE,
+          null);
+    }
+
+    public Settings withMaxUploadBytes(long value) {
+      return new Settings(bind, port, maxBodyBytes, value, authFailuresPerMinute, tls);
+    }
+
+    public Settings withAuthFailuresPerMinute(int value) {
+      return new Settings(bind, port, maxBodyBytes, maxUploadBytes, value, tls);
+    }
+
+    public Settings withTls(Tls value) {
+      return new Settings(bind, port, maxBodyBytes, maxUploadBytes, authFailuresPerMinute, value);
+    }
+
+    /** The scheme clients use: https with TLS, else http. */
+    public String scheme() {
+      return tls == null ? "http" : "https";
+    }
+  }
+
+  /**
+   * The PEM files of {@code --tls-cert} and {@code --tls-key}.
+   *
+   * @param certificate the server's certificate, then any intermediates
+   * @param privateKey its PKCS#8 private key (RSA or EC), unencrypted
+   */
+  public record Tls(java.nio.file.Path certificate, java.nio.file.Path privateKey) {
+    public Tls {
+      Objects.requireNonNull(certificate, "certificate");
+      Objects.requireNonNull(privateKey, "privateKey");
     }
   }
 
@@ -121,20 +182,23 @@ public final class GantryServer implements AutoCloseable {
     HealthRoutes.install(config.routes, gantry.backend());
     Clock clock = Clock.systemUTC();
     ApiTokens tokens = new ApiTokens(gantry.backend().tokens(), clock);
-    List<ApiRoute> routes = apiRoutes(gantry, tokens, events);
+    List<ApiRoute> routes = apiRoutes(gantry, tokens, events, settings);
     OpenApiDocument.install(config.routes, routes, version());
     ApiRoutes.install(
         config.routes,
-        new BearerAuth(tokens),
+        new BearerAuth(tokens, new FailedAuthentications(settings.authFailuresPerMinute(), clock)),
         new AuditTrail(gantry.backend().audit(), clock),
         routes);
   }
 
   /** Every route under /api/v1, for the router and the OpenAPI document. */
-  static List<ApiRoute> apiRoutes(DatabaseGantryClient gantry, ApiTokens tokens, Streams events) {
+  static List<ApiRoute> apiRoutes(
+      DatabaseGantryClient gantry, ApiTokens tokens, Streams events, Settings settings) {
     // The stream of all runs before /runs/{id}: the router takes the first route that matches.
     List<ApiRoute> routes = new ArrayList<>(List.of(events.list().route(), events.run().route()));
     routes.addAll(new RunResources(gantry).routes());
+    routes.addAll(
+        new FlowRegistrations(gantry, settings.maxUploadBytes(), settings.maxBodyBytes()).routes());
     routes.addAll(new AdminResources(gantry, tokens, gantry.backend().audit()).routes());
     return List.copyOf(routes);
   }

@@ -19,12 +19,15 @@ final class ServerHarness implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ServerHarness(Path home, String databaseUrl) {
+    this(
+        home,
+        databaseUrl,
+        new GantryServer.Settings("127.0.0.1", 0, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES));
+  }
+
+  ServerHarness(Path home, String databaseUrl, GantryServer.Settings settings) {
     this.gantry = GantryClient.open(new GantryHome(home), databaseUrl);
-    this.server =
-        GantryServer.start(
-            gantry,
-            new GantryServer.Settings(
-                "127.0.0.1", 0, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES));
+    this.server = GantryServer.start(gantry, settings);
   }
 
   URI uri(String path) {

@@ -1,10 +1,12 @@
 package dev.gantry.server.http;
 
 import dev.gantry.server.auth.ApiTokens;
+import dev.gantry.server.auth.FailedAuthentications;
 import dev.gantry.server.auth.Principal;
 import dev.gantry.server.auth.Role;
 import io.javalin.http.Context;
 import io.javalin.security.RouteRole;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -17,9 +19,11 @@ public final class BearerAuth {
   private static final String SCHEME = "Bearer ";
 
   private final ApiTokens tokens;
+  private final FailedAuthentications failures;
 
-  public BearerAuth(ApiTokens tokens) {
+  public BearerAuth(ApiTokens tokens, FailedAuthentications failures) {
     this.tokens = tokens;
+    this.failures = failures;
   }
 
   /** The principal of an authenticated request. */
@@ -36,13 +40,20 @@ public final class BearerAuth {
     if (required == null) {
       return; // health, documents: open
     }
+    String address = ctx.ip();
+    Optional<Duration> wait = failures.blockedFor(address);
+    if (wait.isPresent()) {
+      throw new TooManyFailures(wait.get());
+    }
     String header = ctx.header("Authorization");
     if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+      failures.failed(address);
       throw unauthorized("this route needs a token: send Authorization: Bearer TOKEN");
     }
     String value = header.substring(SCHEME.length()).trim();
     Optional<Principal> principal = value.isEmpty() ? Optional.empty() : tokens.authenticate(value);
     if (principal.isEmpty()) {
+      failures.failed(address);
       throw unauthorized(
           "the token is unknown, expired or revoked; create one with `gantry token create`");
     }
@@ -81,6 +92,34 @@ public final class BearerAuth {
 
   private static ApiException unauthorized(String detail) {
     return new Unauthorized(detail);
+  }
+
+  /**
+   * A 429 for an address over its failed-authentication limit; the problem writer adds {@code
+   * Retry-After}.
+   */
+  static final class TooManyFailures extends ApiException {
+    private static final long serialVersionUID = 1L;
+
+    private final long retryAfterSeconds;
+
+    TooManyFailures(Duration wait) {
+      super(
+          429,
+          "Too Many Requests",
+          "too many failed authentications from this address; try again in "
+              + seconds(wait)
+              + " s with a valid token");
+      this.retryAfterSeconds = seconds(wait);
+    }
+
+    private static long seconds(Duration wait) {
+      return Math.max(1, (wait.toMillis() + 999) / 1000); // rounded up: never "try again in 0 s"
+    }
+
+    long retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
   }
 
   /** A 401; the problem writer adds {@code WWW-Authenticate}. */

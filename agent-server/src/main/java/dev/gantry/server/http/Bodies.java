@@ -16,7 +16,15 @@ public final class Bodies {
   private Bodies() {}
 
   public static <T> T read(Context ctx, Class<T> type) {
-    byte[] body = ctx.bodyAsBytes();
+    return parse(ctx.bodyAsBytes(), type);
+  }
+
+  /**
+   * Parses a JSON document (a body, or the JSON part of an upload) into a DTO.
+   *
+   * @throws ApiException a 400 naming the field and the kind of mistake
+   */
+  public static <T> T parse(byte[] body, Class<T> type) {
     if (body.length == 0) {
       throw ApiException.badRequest("the request needs a JSON body");
     }

@@ -27,6 +27,9 @@ public final class Problems {
           if (e.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
           }
+          if (e instanceof BearerAuth.TooManyFailures limited) {
+            ctx.header("Retry-After", String.valueOf(limited.retryAfterSeconds()));
+          }
           write(ctx, e.status(), e.title(), e.getMessage());
         });
     routes.exception(
@@ -41,6 +44,9 @@ public final class Problems {
     routes.exception(
         GantryClient.UnknownSecretException.class,
         (e, ctx) -> write(ctx, 404, "Not Found", e.getMessage()));
+    routes.exception(
+        dev.gantry.registration.RegistrationException.class,
+        (e, ctx) -> write(ctx, 400, "Bad Request", e.getMessage()));
     routes.exception(
         IllegalArgumentException.class, (e, ctx) -> write(ctx, 400, "Bad Request", e.getMessage()));
     routes.exception(
@@ -94,7 +100,10 @@ public final class Problems {
         || e instanceof GantryClient.UnknownSecretException) {
       return 404;
     }
-    return e instanceof IllegalArgumentException ? 400 : 500;
+    return e instanceof IllegalArgumentException
+            || e instanceof dev.gantry.registration.RegistrationException
+        ? 400
+        : 500;
   }
 
   /** Writes a problem detail as the response. */

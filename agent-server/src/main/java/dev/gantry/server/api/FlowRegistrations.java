@@ -1,0 +1,238 @@
+package dev.gantry.server.api;
+
+import static dev.gantry.server.http.ApiRoutes.API;
+
+import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.client.GantryClient;
+import dev.gantry.registration.Registration;
+import dev.gantry.registration.RegistrationException;
+import dev.gantry.server.auth.Role;
+import dev.gantry.server.http.ApiException;
+import dev.gantry.server.http.ApiRoute;
+import dev.gantry.server.http.ApiRoute.Method;
+import dev.gantry.server.http.Bodies;
+import dev.gantry.server.json.RegistrationRequest;
+import dev.gantry.server.json.RunDtos;
+import io.javalin.http.Context;
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.http.Part;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * {@code POST /api/v1/flows}: registers a flow from a multipart/form-data upload, a {@code
+ * registration} part (the JSON of {@link RegistrationRequest}) and one {@code jar} part per jar,
+ * the factory's first. The jars are written to a directory only this process's user can read,
+ * deleted when the request ends; the server registers with its own backend and storage credentials.
+ */
+public final class FlowRegistrations {
+  /** Where Jetty finds the multipart settings of a request (Jetty's servlet attribute). */
+  private static final String MULTIPART_CONFIG = "org.eclipse.jetty.multipartConfig";
+
+  /** Parts up to this size stay in memory; larger ones are spooled to the upload directory. */
+  private static final int IN_MEMORY_PART = 64 * 1024;
+
+  private final GantryClient gantry;
+  private final long maxUploadBytes;
+  private final long maxJsonBytes;
+
+  /**
+   * @param maxUploadBytes the largest whole upload (413 above it)
+   * @param maxJsonBytes the largest registration part, as any JSON body
+   */
+  public FlowRegistrations(GantryClient gantry, long maxUploadBytes, long maxJsonBytes) {
+    this.gantry = gantry;
+    this.maxUploadBytes = maxUploadBytes;
+    this.maxJsonBytes = maxJsonBytes;
+  }
+
+  public List<ApiRoute> routes() {
+    return List.of(
+        ApiRoute.change(
+            Method.POST,
+            API + "/flows",
+            Role.DEPLOYER,
+            "flow.register",
+            "Register a flow from uploaded jars (multipart: a registration part and jar parts)",
+            this::register));
+  }
+
+  private void register(Context ctx) {
+    String type = ctx.contentType();
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+      throw new ApiException(
+          415,
+          "Unsupported Media Type",
+          "POST /api/v1/flows takes multipart/form-data with a '"
+              + RegistrationRequest.PART
+              + "' part (JSON) and one '"
+              + RegistrationRequest.JAR_PART
+              + "' part per jar");
+    }
+    if (ctx.req().getContentLengthLong() > maxUploadBytes) {
+      throw tooLarge();
+    }
+    Path dir = ownerOnlyDirectory();
+    try {
+      ctx.req()
+          .setAttribute(
+              MULTIPART_CONFIG,
+              new MultipartConfigElement(
+                  dir.toString(), maxUploadBytes, maxUploadBytes, IN_MEMORY_PART));
+      Upload upload = receive(ctx, dir);
+      Registration registration = upload.request().toRegistration(upload.jars());
+      RegisteredFlow flow;
+      try {
+        flow = gantry.register(registration);
+      } catch (RegistrationException e) {
+        // The message may name an uploaded jar by its path here; the caller knows it by its name.
+        throw ApiException.badRequest(e.getMessage().replace(dir + java.io.File.separator, ""));
+      }
+      ctx.status(201).json(RunDtos.FlowView.of(flow));
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** What the parts held: the registration and the jars written to the upload directory. */
+  private record Upload(RegistrationRequest request, List<Path> jars) {}
+
+  private Upload receive(Context ctx, Path dir) {
+    RegistrationRequest request = null;
+    List<Path> jars = new ArrayList<>();
+    for (Part part : parts(ctx)) {
+      String name = part.getName();
+      if (RegistrationRequest.PART.equals(name)) {
+        if (request != null) {
+          throw ApiException.badRequest(
+              "the upload has more than one '" + RegistrationRequest.PART + "' part");
+        }
+        request = Bodies.parse(jsonOf(part), RegistrationRequest.class);
+      } else if (RegistrationRequest.JAR_PART.equals(name)) {
+        jars.add(save(part, dir, jars.size()));
+      } else {
+        throw ApiException.badRequest(
+            "the upload has a part '"
+                + name
+                + "'; only '"
+                + RegistrationRequest.PART
+                + "' and '"
+                + RegistrationRequest.JAR_PART
+                + "' are known");
+      }
+    }
+    if (request == null) {
+      throw ApiException.badRequest(
+          "the upload has no '"
+              + RegistrationRequest.PART
+              + "' part; send the registration as JSON in it");
+    }
+    if (jars.isEmpty()) {
+      throw ApiException.badRequest(
+          "the upload has no '"
+              + RegistrationRequest.JAR_PART
+              + "' part; send the flow's jar, the factory's first");
+    }
+    return new Upload(request, List.copyOf(jars));
+  }
+
+  private java.util.Collection<Part> parts(Context ctx) {
+    try {
+      return ctx.req().getParts();
+    } catch (IllegalStateException e) {
+      throw tooLarge(); // the servlet API's way to say a part or the request is over the limit
+    } catch (jakarta.servlet.ServletException | IOException e) {
+      if (causes(e).anyMatch(IllegalStateException.class::isInstance)) {
+        throw tooLarge();
+      }
+      throw ApiException.badRequest(
+          "the upload is not a readable multipart/form-data body; send a '"
+              + RegistrationRequest.PART
+              + "' part and '"
+              + RegistrationRequest.JAR_PART
+              + "' parts");
+    }
+  }
+
+  private static Stream<Throwable> causes(Throwable e) {
+    return Stream.iterate(e, t -> t != null, Throwable::getCause);
+  }
+
+  private byte[] jsonOf(Part part) {
+    if (part.getSize() > maxJsonBytes) {
+      throw new ApiException(
+          413,
+          "Content Too Large",
+          "the '"
+              + RegistrationRequest.PART
+              + "' part is larger than the "
+              + maxJsonBytes
+              + " bytes a JSON body may have");
+    }
+    try (InputStream in = part.getInputStream()) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the registration part", e);
+    }
+  }
+
+  /** Writes one jar part under a name of its own: its position and a cleaned-up file name. */
+  private static Path save(Part part, Path dir, int index) {
+    String submitted = part.getSubmittedFileName();
+    String base = submitted == null ? "" : Path.of(submitted.replace('\\', '/')).getFileName() + "";
+    String clean = base.replaceAll("[^A-Za-z0-9._-]", "_");
+    if (clean.isEmpty() || clean.startsWith(".")) {
+      clean = "upload" + clean;
+    }
+    if (!clean.endsWith(".jar")) {
+      clean = clean + ".jar";
+    }
+    Path target = dir.resolve(index + "-" + clean);
+    try (InputStream in = part.getInputStream()) {
+      Files.copy(in, target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing uploaded jar " + clean, e);
+    }
+    return target;
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(
+        413,
+        "Content Too Large",
+        "the upload is larger than the server's limit of "
+            + maxUploadBytes
+            + " bytes; ask the operator to raise gantry server start --max-upload");
+  }
+
+  private static Path ownerOnlyDirectory() {
+    try {
+      if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        return Files.createTempDirectory(
+            "gantry-upload-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      return Files.createTempDirectory("gantry-upload-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a directory for the upload", e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // Best effort: the directory is the process user's alone and under the temp directory.
+    }
+  }
+}
