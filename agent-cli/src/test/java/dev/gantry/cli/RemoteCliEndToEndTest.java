@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RemoteCliEndToEndTest {
   private static final Pattern RUN_ID = Pattern.compile("Created run ([0-9a-f-]{36})");
 
-  @TempDir Path home;
+  @TempDir static Path home;
   private RemoteGantry gantry;
   private String deployer;
   private String viewer;

@@ -87,7 +87,7 @@ public final class RunResources {
         ApiRoute.read(
             API + "/runs/changes",
             Role.VIEWER,
-            "Runs changed at or after a time, oldest change first",
+            "Runs changed at or after a time (since, default: ever), oldest change first",
             this::changes),
         ApiRoute.read(
             API + "/runs/{id}", Role.VIEWER, "A run, its state history and tasks", this::show),
@@ -126,6 +126,7 @@ public final class RunResources {
     ctx.json(new RunDtos.Coverage(flow.id(), gantry.coverageWarning(flow).orElse(null)));
   }
 
+  /** The path's flow version id; one that is not a positive number names no version (404). */
   private static long flowVersionId(Context ctx) {
     String raw = ctx.pathParam("id");
     try {
@@ -134,14 +135,15 @@ public final class RunResources {
         return id;
       }
     } catch (NumberFormatException e) {
-      // refused below
+      // no version has it: answered below
     }
-    throw ApiException.badRequest("'" + raw + "' is not a flow version id (a positive number)");
+    throw ApiException.notFound(
+        "no flow version with id '" + raw + "'; see `gantry flow list --all-versions`");
   }
 
   private static ApiException noVersion(long id) {
     return ApiException.notFound(
-        "no flow version with id " + id + "; see `gantry flow list --all-versions`");
+        "no flow version with id '" + id + "'; see `gantry flow list --all-versions`");
   }
 
   private void schedules(Context ctx) {
@@ -151,9 +153,7 @@ public final class RunResources {
   private void changes(Context ctx) {
     Instant since = RunQueries.instant(ctx, "since");
     if (since == null) {
-      throw ApiException.badRequest(
-          "query parameter 'since' is missing; give an ISO-8601 instant, e.g."
-              + " 2026-12-01T10:00:00Z");
+      since = Instant.EPOCH; // every change, oldest first, a page at a time
     }
     int limit = (int) Queries.longParam(ctx, "limit", MAX_PAGE, 1, MAX_PAGE);
     ctx.json(gantry.runsChangedSince(since, limit).stream().map(RunDtos.RunView::of).toList());
