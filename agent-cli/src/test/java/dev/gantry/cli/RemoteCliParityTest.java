@@ -159,8 +159,28 @@ class RemoteCliParityTest {
         ExamplesJar.path().toString(),
         "--factory",
         "dev.gantry.examples.Etl#etl");
+    String jar = ExamplesJar.path().toString();
     for (List<String> args :
         List.of(
+            List.of(
+                "flow",
+                "register",
+                "--jar",
+                home.resolve("missing.jar").toString(),
+                "--factory",
+                "a.B#c"),
+            List.of("flow", "register", "--jar", jar, "--factory", "dev.gantry.examples.Nope#flow"),
+            List.of("flow", "register", "--jar", jar, "--factory", "dev.gantry.examples.Etl"),
+            List.of(
+                "flow",
+                "register",
+                "--jar",
+                jar,
+                "--factory",
+                "dev.gantry.examples.Greeting#greeting",
+                "--interval",
+                "1h"),
+            List.of("flow", "run", "etl", "--flow-version", "7"),
             List.of("flow", "run", "nope"),
             List.of("flow", "run", "etl", "--param", "rows=ten"),
             List.of("flow", "run", "etl", "--param", "nosuch=1"),
