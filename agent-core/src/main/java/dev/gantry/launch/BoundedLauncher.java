@@ -40,7 +40,7 @@ public final class BoundedLauncher implements Launcher {
 
   @Override
   public RunExecution launch(LaunchRequest request, OutputSink output) throws LaunchException {
-    Optional<String> refusal = policy.refusal(request.flow().runConfig(), request.image());
+    Optional<String> refusal = policy.refusal(launcher.asked(request), request.image());
     if (refusal.isPresent()) {
       throw new LaunchException(
           "run "
@@ -113,6 +113,11 @@ public final class BoundedLauncher implements Launcher {
   @Override
   public boolean infrastructureOutlivesAgent() {
     return launcher.infrastructureOutlivesAgent();
+  }
+
+  @Override
+  public dev.gantry.catalog.RunConfig asked(LaunchRequest request) {
+    return launcher.asked(request);
   }
 
   @Override
