@@ -38,11 +38,14 @@ final class AzureConnection {
   private final String secretName;
   private final String connectionString;
   private final String account;
+  private final AzureLocation location;
 
-  private AzureConnection(String secretName, String connectionString, String account) {
+  private AzureConnection(
+      String secretName, String connectionString, String account, AzureLocation location) {
     this.secretName = secretName;
     this.connectionString = connectionString;
     this.account = account;
+    this.location = location;
   }
 
   /**
@@ -54,7 +57,7 @@ final class AzureConnection {
   static AzureConnection fromSecret(String secretName, String value, AzureLocation location) {
     Map<String, String> fields = fields(value);
     if (fields == null) {
-      throw badSecret(secretName, "is not an Azure Storage connection string");
+      throw badSecret(secretName, location, "is not an Azure Storage connection string");
     }
     boolean development = "true".equalsIgnoreCase(fields.get("usedevelopmentstorage"));
     String account = development ? DEVELOPMENT_ACCOUNT : fields.get("accountname");
@@ -63,7 +66,7 @@ final class AzureConnection {
             && fields.get("accountkey") == null
             && fields.get("sharedaccesssignature") == null)) {
       throw badSecret(
-          secretName, "lacks AccountName, or both AccountKey and SharedAccessSignature");
+          secretName, location, "lacks AccountName, or both AccountKey and SharedAccessSignature");
     }
     if (!account.equals(location.account())) {
       throw new StorageException(
@@ -80,7 +83,7 @@ final class AzureConnection {
               + account
               + "/CONTAINER/PREFIX");
     }
-    return new AzureConnection(secretName, value, account);
+    return new AzureConnection(secretName, value, account, location);
   }
 
   /** The client of one blob. */
@@ -95,7 +98,7 @@ final class AzureConnection {
               .buildClient();
     } catch (IllegalArgumentException e) {
       // The SDK's message may quote the string: never pass it on.
-      throw badSecret(secretName, "is not a connection string the Azure SDK accepts");
+      throw badSecret(secretName, location, "is not a connection string the Azure SDK accepts");
     }
     return service.getBlobContainerClient(container).getBlobClient(blob);
   }
@@ -133,11 +136,14 @@ final class AzureConnection {
     return out.isEmpty() ? null : out;
   }
 
-  private static StorageException badSecret(String secretName, String problem) {
+  private static StorageException badSecret(
+      String secretName, AzureLocation location, String problem) {
     return new StorageException(
         "secret "
             + secretName
-            + " "
+            + " (for "
+            + location.blobName()
+            + ") "
             + problem
             + "; it must be the storage account's connection string"
             + " (DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=...,"

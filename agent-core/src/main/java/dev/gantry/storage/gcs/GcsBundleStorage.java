@@ -96,7 +96,11 @@ public final class GcsBundleStorage implements BundleStorage {
                 + Secrets.variable(secret)
                 + " is not set); register the flow again so the secret is among its secrets");
       }
-      credentials = GcsCredentials.fromSecret(secret, value);
+      try {
+        credentials = GcsCredentials.fromSecret(secret, value);
+      } catch (StorageException e) {
+        throw new StorageException("cannot read " + location.objectName() + ": " + e.getMessage());
+      }
     }
     download(location, credentials, clients, target);
   }
