@@ -2,7 +2,8 @@
 # Installs Azurite (the Azure Storage emulator, npm package azurite) and starts its blob service on
 # 127.0.0.1:${AZURITE_BLOB_PORT:-10000}. Idempotent: a service already answering there is kept, an
 # install already present is reused. The Azure Blob storage tests use the service on that port and
-# start one of their own from the same install when none answers.
+# start one of their own from the same install when none answers. --skipApiVersionCheck: the Azure
+# SDK asks for newer service versions than a given Azurite release knows.
 set -euo pipefail
 
 AZURITE_HOME="${AZURITE_HOME:-$HOME/.cache/gantry/azurite}"
@@ -30,7 +31,7 @@ fi
 
 DATA="$AZURITE_HOME/data"
 mkdir -p "$DATA"
-nohup "$BIN" --blobHost 127.0.0.1 --blobPort "$PORT" --location "$DATA" --silent \
+nohup "$BIN" --blobHost 127.0.0.1 --blobPort "$PORT" --location "$DATA" --silent --skipApiVersionCheck \
   >"$AZURITE_HOME/azurite.log" 2>&1 &
 echo $! >"$AZURITE_HOME/azurite.pid"
 for _ in $(seq 1 30); do

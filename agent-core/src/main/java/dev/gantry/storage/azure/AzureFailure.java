@@ -86,7 +86,8 @@ final class AzureFailure {
     }
     if (BlobErrorCode.AUTHENTICATION_FAILED.equals(code)
         || BlobErrorCode.INVALID_AUTHENTICATION_INFO.equals(code)
-        || status == 401) {
+        || status == 401
+        || signatureRefused(e)) {
       return "Azure refused the account key for the "
           + operation.phrase
           + " "
@@ -118,6 +119,17 @@ final class AzureFailure {
         + blob
         + " failed with "
         + (code == null ? "HTTP " + status : code + " (HTTP " + status + ")");
+  }
+
+  /**
+   * Azure says AuthenticationFailed for a wrong key; Azurite says AuthorizationFailure with the
+   * same "failed to authenticate" text, which the service's own permission refusals never carry.
+   */
+  private static boolean signatureRefused(BlobStorageException e) {
+    String text = e.getServiceMessage();
+    return e.getStatusCode() == 403
+        && text != null
+        && text.toLowerCase(java.util.Locale.ROOT).contains("failed to authenticate");
   }
 
   private static boolean unreachable(Throwable failure) {
