@@ -3,6 +3,7 @@ package dev.gantry.flow.storage;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A container in an Azure Blob Storage account. Its default label is {@value #DEFAULT_LABEL}.
@@ -36,15 +37,26 @@ public record AzureBlob(
   /** Prefect's variable for Azure: the storage account's connection string. */
   public static final String DEFAULT_CREDENTIALS_SECRET = "AZURE_STORAGE_CONNECTION_STRING";
 
+  private static final Pattern ACCOUNT_NAME = Pattern.compile("[a-z0-9]{3,24}");
+  private static final Pattern CONTAINER_NAME =
+      Pattern.compile("(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*|\\$root");
+
   public AzureBlob {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(container, "container");
     Objects.requireNonNull(format, "format");
-    if (account.isBlank() || account.contains("/") || account.contains("?")) {
-      throw new IllegalArgumentException("invalid Azure storage account name '" + account + "'");
+    if (!ACCOUNT_NAME.matcher(account).matches()) {
+      throw new IllegalArgumentException(
+          "invalid Azure storage account name '"
+              + account
+              + "': 3 to 24 lower-case letters and digits");
     }
-    if (container.isBlank() || container.contains("/") || container.contains("?")) {
-      throw new IllegalArgumentException("invalid Azure blob container name '" + container + "'");
+    if (!CONTAINER_NAME.matcher(container).matches()) {
+      throw new IllegalArgumentException(
+          "invalid Azure blob container name '"
+              + container
+              + "': 3 to 63 lower-case letters, digits and single hyphens, starting and ending"
+              + " with a letter or digit");
     }
     if (format == Format.MODULE) {
       throw new IllegalArgumentException(

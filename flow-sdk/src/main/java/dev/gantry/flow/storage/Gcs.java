@@ -3,6 +3,7 @@ package dev.gantry.flow.storage;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A Google Cloud Storage bucket. Its default label is {@value #DEFAULT_LABEL}.
@@ -34,11 +35,17 @@ public record Gcs(
   /** Prefect's secret for Google Cloud: a service-account key, as JSON. */
   public static final String DEFAULT_CREDENTIALS_SECRET = "GCP_CREDENTIALS";
 
+  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
+
   public Gcs {
     Objects.requireNonNull(bucket, "bucket");
     Objects.requireNonNull(format, "format");
-    if (bucket.isBlank() || bucket.contains("/") || bucket.contains("?")) {
-      throw new IllegalArgumentException("invalid GCS bucket name '" + bucket + "'");
+    if (!BUCKET_NAME.matcher(bucket).matches()) {
+      throw new IllegalArgumentException(
+          "invalid GCS bucket name '"
+              + bucket
+              + "': 3 to 222 lower-case letters, digits, '-', '_' and '.', starting and ending"
+              + " with a letter or digit");
     }
     if (format == Format.MODULE) {
       throw new IllegalArgumentException("GCS storage stores bundles; use Module for MODULE");
