@@ -51,7 +51,7 @@ async function sections(windowKey) {
     h(
       "div",
       { class: "tiles" },
-      tile("Late runs", "late", lateRows(late, reasons)),
+      tile("Late runs", "late", lateRows(late, reasons), "wide"),
       tile(
         "Recent runs",
         "recent",
@@ -117,7 +117,7 @@ function lateRows(late, reasons) {
       runLink(run),
       run.flowName,
       ago(run.scheduledAt),
-      reasons[i] ? reasons[i].lines.join(" ") : "—",
+      reasons[i] ? h("ul", { class: "reason" }, reasons[i].lines.map((line) => h("li", {}, line.trim()))) : "—",
     ]),
     "No run is late.",
   );
@@ -139,8 +139,8 @@ function problems(agents, flows) {
   else fill(region, h("div", { class: "banner" }, h("strong", {}, "Problems"), h("ul", {}, items.map((text) => h("li", {}, text)))));
 }
 
-function tile(title, id, content) {
-  return h("section", { class: "tile", id, "aria-labelledby": `${id}-title` }, h("h2", { id: `${id}-title` }, title), content);
+function tile(title, id, content, wide) {
+  return h("section", { class: wide ? "tile wide" : "tile", id, "aria-labelledby": `${id}-title` }, h("h2", { id: `${id}-title` }, title), content);
 }
 
 export function runLink(run) {
