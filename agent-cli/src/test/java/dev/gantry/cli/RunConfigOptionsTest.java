@@ -138,4 +138,14 @@ class RunConfigOptionsTest {
         .isInstanceOf(UserError.class)
         .hasMessage("--max-memory 'huge' is not a size such as 512m or 4g");
   }
+
+  @Test
+  void installKubernetesPassesThePolicyToTheAgentsCommandLine() {
+    KubernetesInstallCommand install = new KubernetesInstallCommand();
+    new CommandLine(install)
+        .parseArgs("--allow-service-account", "etl", "--max-memory", "4g", "--allow-host-paths");
+
+    assertThat(install.options().policyArguments())
+        .containsExactly("--max-memory=4g", "--allow-service-account=etl", "--allow-host-paths");
+  }
 }
