@@ -50,6 +50,33 @@ public final class AgentPolicyOptions {
   @Option(names = "--allow-capabilities", description = "Let runs add Linux capabilities.")
   boolean capabilities;
 
+  /** These options as agent arguments, for the agent a manifest starts. */
+  public List<String> arguments() {
+    policy(); // malformed values fail here, not in the cluster
+    List<String> args = new ArrayList<>();
+    imagePrefixes.forEach(p -> args.add("--allow-image-prefix=" + p));
+    if (maxMemory != null) {
+      args.add("--max-memory=" + maxMemory);
+    }
+    if (maxCpus != null) {
+      args.add("--max-cpus=" + maxCpus);
+    }
+    serviceAccounts.forEach(a -> args.add("--allow-service-account=" + a));
+    if (privileged) {
+      args.add("--allow-privileged");
+    }
+    if (hostNetwork) {
+      args.add("--allow-host-network");
+    }
+    if (hostPaths) {
+      args.add("--allow-host-paths");
+    }
+    if (capabilities) {
+      args.add("--allow-capabilities");
+    }
+    return args;
+  }
+
   /** The policy these options describe; throws naming a malformed option. */
   public LaunchPolicy policy() {
     Long memory = null;

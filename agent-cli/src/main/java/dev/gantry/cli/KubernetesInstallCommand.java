@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,6 +31,9 @@ import picocli.CommandLine.Spec;
     })
 public final class KubernetesInstallCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  /** What flows may ask of the installed agent, passed on to its command line. */
+  @Mixin AgentPolicyOptions policy;
 
   @Option(
       names = "--namespace",
@@ -141,6 +145,7 @@ public final class KubernetesInstallCommand implements Callable<Integer> {
         KubernetesSettings.parseEnvironment(environment),
         rbac,
         backendSecret,
-        maxConcurrent);
+        maxConcurrent,
+        policy.arguments());
   }
 }

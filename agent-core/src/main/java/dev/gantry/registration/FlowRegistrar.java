@@ -26,6 +26,7 @@ import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Module;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.home.GantryHome;
+import dev.gantry.launch.RunSettingValidator;
 import dev.gantry.schedule.CronSchedules;
 import dev.gantry.secrets.MasterKeyException;
 import dev.gantry.secrets.SecretUnreadableException;
@@ -181,7 +182,12 @@ public final class FlowRegistrar {
   private static RunConfig runConfig(Flow flow, Registration registration) {
     Environment env = flow.environment();
     try {
-      return RunConfig.of(env == null ? Map.of() : env.runSettings(), registration.runSettings());
+      RunConfig config =
+          RunConfig.of(env == null ? Map.of() : env.runSettings(), registration.runSettings());
+      for (RunSettingValidator validator : RunSettingValidator.installed()) {
+        config.settings().forEach(s -> validator.check(s.name(), s.value()));
+      }
+      return config;
     } catch (IllegalArgumentException e) {
       throw new RegistrationException("flow '" + flow.name() + "': " + e.getMessage(), e);
     }

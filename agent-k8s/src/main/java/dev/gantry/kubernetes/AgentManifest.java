@@ -76,9 +76,45 @@ public final class AgentManifest {
       Map<String, String> environment,
       boolean rbac,
       String backendSecret,
-      Integer maxConcurrent) {
+      Integer maxConcurrent,
+      List<String> policyArguments) {
+
+    /** Options without agent policy arguments. */
+    public Options(
+        String namespace,
+        List<String> labels,
+        String image,
+        List<String> imagePullSecrets,
+        String serviceAccount,
+        String jobServiceAccount,
+        String cpuRequest,
+        String cpuLimit,
+        String memoryRequest,
+        String memoryLimit,
+        Map<String, String> environment,
+        boolean rbac,
+        String backendSecret,
+        Integer maxConcurrent) {
+      this(
+          namespace,
+          labels,
+          image,
+          imagePullSecrets,
+          serviceAccount,
+          jobServiceAccount,
+          cpuRequest,
+          cpuLimit,
+          memoryRequest,
+          memoryLimit,
+          environment,
+          rbac,
+          backendSecret,
+          maxConcurrent,
+          List.of());
+    }
 
     public Options {
+      policyArguments = policyArguments == null ? List.of() : List.copyOf(policyArguments);
       labels = List.copyOf(labels);
       imagePullSecrets = List.copyOf(imagePullSecrets);
       environment = Map.copyOf(new LinkedHashMap<>(environment));
@@ -311,6 +347,8 @@ public final class AgentManifest {
     if (options.maxConcurrent() != null) {
       args.add("--max-concurrent=" + options.maxConcurrent());
     }
+    // What flows may ask of the agent (--allow-*, --max-memory, --max-cpus), as given.
+    args.addAll(options.policyArguments());
     return args;
   }
 
