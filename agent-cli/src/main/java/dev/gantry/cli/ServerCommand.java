@@ -6,10 +6,13 @@ import dev.gantry.flow.storage.Local;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.LauncherProvider;
 import dev.gantry.launch.local.LocalLauncherProvider;
+import dev.gantry.metrics.ProcessMeters;
 import dev.gantry.process.AgentProcess;
 import dev.gantry.secrets.BackendSecretSource;
 import dev.gantry.server.ByteSize;
 import dev.gantry.server.GantryServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Set;
@@ -109,8 +112,11 @@ public final class ServerCommand {
       PrintWriter out = spec.commandLine().getOut();
       try (DatabaseGantryClient gantry = backend.open()) {
         GantryServer server;
+        // One registry: with --with-local-agent the agent's meters are on the server's /metrics.
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ProcessMeters.bind(metrics, "server");
         try {
-          server = GantryServer.start(gantry, settings);
+          server = GantryServer.start(gantry, settings, metrics);
         } catch (IllegalStateException | IllegalArgumentException e) {
           throw new UserError(e.getMessage());
         }
@@ -118,7 +124,7 @@ public final class ServerCommand {
           out.printf("Gantry server on %s://%s:%d%n", settings.scheme(), bind, server.port());
           out.flush();
           if (withLocalAgent) {
-            runLocalAgent(gantry, server);
+            runLocalAgent(gantry, server, metrics);
           } else {
             awaitTermination(server);
           }
@@ -128,7 +134,8 @@ public final class ServerCommand {
     }
 
     /** The agent's own signal handling stops it (then the JVM); the server stops after it. */
-    private void runLocalAgent(DatabaseGantryClient gantry, GantryServer server)
+    private void runLocalAgent(
+        DatabaseGantryClient gantry, GantryServer server, PrometheusMeterRegistry metrics)
         throws java.io.IOException {
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "gantry-server-stop"));
       try (Launcher launcher =
@@ -140,7 +147,7 @@ public final class ServerCommand {
                 launcher,
                 localAgentOptions(labels),
                 BackendSecretSource.of(gantry.backend(), gantry.home().dir()),
-                new AgentProcess.Settings(true, null, -1, true));
+                new AgentProcess.Settings(true, null, -1, true).withMetrics(metrics));
         process.awaitStopped();
       }
     }

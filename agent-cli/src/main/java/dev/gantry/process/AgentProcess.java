@@ -5,9 +5,16 @@ import dev.gantry.agent.AgentOptions;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.launch.Launcher;
+import dev.gantry.metrics.AgentMetrics;
+import dev.gantry.metrics.ProcessMeters;
+import dev.gantry.metrics.RunGauges;
 import dev.gantry.schedule.FlowScheduler;
 import dev.gantry.supervision.SecretSource;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -31,20 +38,45 @@ public final class AgentProcess implements AutoCloseable {
    * @param healthPort port of the health endpoints; negative for none
    * @param daemon stop on SIGTERM/SIGINT and at JVM shutdown (an agent that is the process)
    */
-  public record Settings(boolean scheduler, String healthBind, int healthPort, boolean daemon) {
+  public record Settings(
+      boolean scheduler,
+      String healthBind,
+      int healthPort,
+      boolean daemon,
+      PrometheusMeterRegistry metrics) {
+
+    public Settings(boolean scheduler, String healthBind, int healthPort, boolean daemon) {
+      this(scheduler, healthBind, healthPort, daemon, null);
+    }
 
     /** An agent inside a command that stops it itself: no scheduler, health, signals or hook. */
     public static Settings embedded() {
       return new Settings(false, null, -1, false);
     }
+
+    /** The same, counting into {@code registry} (shared with a server in this process). */
+    public Settings withMetrics(PrometheusMeterRegistry registry) {
+      return new Settings(scheduler, healthBind, healthPort, daemon, registry);
+    }
   }
 
+  /** A Scheduled run this long past due counts as late in {@code gantry_runs{state="late"}}. */
+  static final Duration LATE_AFTER = Duration.ofSeconds(30);
+
+  /** How often the run gauges read the database (a scrape never does). */
+  static final Duration GAUGE_REFRESH = Duration.ofSeconds(10);
+
   private final Agent agent;
+  private final PrometheusMeterRegistry metrics;
+  private final AutoCloseable gauges;
   private FlowScheduler schedules;
   private HealthServer health;
 
-  private AgentProcess(Agent agent, FlowScheduler schedules) {
+  private AgentProcess(
+      Agent agent, PrometheusMeterRegistry metrics, AutoCloseable gauges, FlowScheduler schedules) {
     this.agent = agent;
+    this.metrics = metrics;
+    this.gauges = gauges;
     this.schedules = schedules;
   }
 
@@ -56,8 +88,24 @@ public final class AgentProcess implements AutoCloseable {
       SecretSource secrets,
       Settings settings)
       throws IOException {
-    Agent agent = new Agent(gantry.backend(), launcher, options, secrets);
-    AgentProcess process = new AgentProcess(agent, startSchedules(gantry, settings));
+    PrometheusMeterRegistry metrics = settings.metrics();
+    if (metrics == null) {
+      metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+    ProcessMeters.bind(metrics, "agent");
+    Agent agent =
+        new Agent(
+            gantry.backend(),
+            launcher,
+            options,
+            secrets,
+            Clock.systemUTC(),
+            new AgentMetrics(metrics, launcher.kind()));
+    AutoCloseable gauges =
+        RunGauges.register(
+            gantry.backend().runSearch(), metrics, Clock.systemUTC(), LATE_AFTER, GAUGE_REFRESH);
+    AgentProcess process =
+        new AgentProcess(agent, metrics, gauges, startSchedules(gantry, settings));
     if (settings.daemon()) {
       Runtime.getRuntime().addShutdownHook(new Thread(process::close, "gantry-agent-stop"));
       StopSignals.onTermination(process::stop);
@@ -73,13 +121,14 @@ public final class AgentProcess implements AutoCloseable {
       throw e;
     }
     if (settings.healthPort() >= 0) {
-      HealthServer health = HealthServer.start(agent, settings.healthBind(), settings.healthPort());
+      HealthServer health =
+          HealthServer.start(agent, metrics, settings.healthBind(), settings.healthPort());
       synchronized (process) {
         process.health = health;
       }
       LoggerFactory.getLogger(AgentProcess.class)
           .info(
-              "health endpoints on {}:{}/health/{{live,ready}}",
+              "health endpoints on {}:{}/health/{{live,ready}}, metrics on /metrics",
               settings.healthBind(),
               health.port());
     }
@@ -145,5 +194,15 @@ public final class AgentProcess implements AutoCloseable {
       health.close();
       health = null;
     }
+    try {
+      gauges.close();
+    } catch (Exception e) {
+      LoggerFactory.getLogger(AgentProcess.class).warn("run gauges: {}", e.getMessage());
+    }
+  }
+
+  /** Where this agent's meters are (served on the health port's /metrics). */
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
   }
 }

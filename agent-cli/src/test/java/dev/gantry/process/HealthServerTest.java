@@ -22,7 +22,13 @@ class HealthServerTest {
   void readyOncePolledAndUnavailableWithReasonsWhenStopping() throws Exception {
     try (LocalGantry gantry = new LocalGantry(home)) {
       Agent agent = gantry.startAgent(LocalGantry.quickOptions("health"));
-      try (HealthServer server = HealthServer.start(agent, "127.0.0.1", 0)) {
+      try (HealthServer server =
+          HealthServer.start(
+              agent,
+              new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                  io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+              "127.0.0.1",
+              0)) {
         await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> get(server, "/health/ready").statusCode() == 200);

@@ -11,6 +11,7 @@ import dev.gantry.dispatch.LaunchPlanner;
 import dev.gantry.domain.AgentInfo;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.launch.Launcher;
+import dev.gantry.metrics.AgentMetrics;
 import dev.gantry.supervision.AgentIdentity;
 import dev.gantry.supervision.AgentTask;
 import dev.gantry.supervision.CancelWatch;
@@ -95,6 +96,17 @@ public final class Agent {
       AgentOptions options,
       dev.gantry.supervision.SecretSource secrets,
       Clock clock) {
+    this(backend, launcher, options, secrets, clock, AgentMetrics.none());
+  }
+
+  /** An agent whose polls, launches, runs and slots are counted in {@code metrics}. */
+  public Agent(
+      Backend backend,
+      Launcher launcher,
+      AgentOptions options,
+      dev.gantry.supervision.SecretSource secrets,
+      Clock clock,
+      AgentMetrics metrics) {
     this.backend = backend;
     this.launcher = launcher;
     this.options = options;
@@ -110,6 +122,7 @@ public final class Agent {
             options.gracePeriod(),
             () -> stopping,
             clock);
+    ends.countWith(metrics);
     RunTakeover takeover =
         new RunTakeover(
             backend.runs(),
@@ -126,7 +139,8 @@ public final class Agent {
             launcher,
             new LaunchPlanner(backend.flows(), secrets, id),
             supervised,
-            ends);
+            ends,
+            metrics);
     this.claimLoop =
         new ClaimLoop(
             backend.runs(),
@@ -137,7 +151,8 @@ public final class Agent {
             options.pollInterval(),
             options.maxBackoff(),
             options.orphanTimeout(),
-            clock);
+            clock,
+            metrics);
     this.heartbeat =
         new Heartbeat(
             backend.runs(),
@@ -170,6 +185,7 @@ public final class Agent {
             identity,
             options.orphanTimeout(),
             clock);
+    metrics.agent(supervised::slotsTaken, options.maxConcurrent(), heartbeat::lastBeat);
     this.reconciler = new Reconciler(backend.runs(), launcher, supervised, takeover, identity);
   }
 

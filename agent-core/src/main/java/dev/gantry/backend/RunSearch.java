@@ -4,6 +4,7 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -33,6 +34,25 @@ public interface RunSearch {
    * @param createdFrom runs created at or after
    * @param createdBefore runs created before
    */
+  /**
+   * How many runs are in each state a run waits or works in, and the late ones: Scheduled and due
+   * before {@code lateBefore}. Reads only indexed rows of those states, never the finished ones.
+   */
+  ActiveRuns activeRuns(Instant lateBefore);
+
+  /**
+   * @param byState Scheduled, Submitted, Running and Cancelling, each present (0 when none)
+   * @param oldestLateDue when the longest-waiting late run was due, or null when none is late
+   */
+  record ActiveRuns(Map<RunState, Long> byState, long late, Instant oldestLateDue) {
+    public static final Set<RunState> STATES =
+        Set.of(RunState.Scheduled, RunState.Submitted, RunState.Running, RunState.Cancelling);
+
+    public ActiveRuns {
+      byState = Map.copyOf(byState);
+    }
+  }
+
   record RunFilter(
       String flowName,
       Set<RunState> states,

@@ -4,6 +4,7 @@ import static dev.gantry.supervision.Failures.oneLine;
 
 import dev.gantry.backend.RunStore;
 import dev.gantry.domain.FlowRun;
+import dev.gantry.metrics.AgentMetrics;
 import dev.gantry.retry.Backoff;
 import dev.gantry.supervision.AgentIdentity;
 import dev.gantry.supervision.SupervisedRuns;
@@ -31,6 +32,7 @@ public final class ClaimLoop {
   private final Duration lease;
   private final Backoff backoff;
   private final Clock clock;
+  private final AgentMetrics metrics;
   private volatile boolean claiming;
   private volatile Instant lastPoll;
   private Thread thread;
@@ -49,6 +51,32 @@ public final class ClaimLoop {
       Duration maxBackoff,
       Duration lease,
       Clock clock) {
+    this(
+        runs,
+        supervised,
+        dispatcher,
+        agent,
+        maxConcurrent,
+        pollInterval,
+        maxBackoff,
+        lease,
+        clock,
+        AgentMetrics.none());
+  }
+
+  /** A claim loop whose polls are counted and timed in {@code metrics}. */
+  public ClaimLoop(
+      RunStore runs,
+      SupervisedRuns supervised,
+      Dispatcher dispatcher,
+      AgentIdentity agent,
+      int maxConcurrent,
+      Duration pollInterval,
+      Duration maxBackoff,
+      Duration lease,
+      Clock clock,
+      AgentMetrics metrics) {
+    this.metrics = metrics;
     this.runs = runs;
     this.supervised = supervised;
     this.dispatcher = dispatcher;
@@ -123,10 +151,13 @@ public final class ClaimLoop {
   private void loop() {
     while (claiming) {
       Duration wait = pollInterval;
+      long pollStart = System.nanoTime();
       try {
-        claimOnce();
+        int claimed = claimOnce();
+        metrics.polled(claimed, false, Duration.ofNanos(System.nanoTime() - pollStart));
         backoff.reset();
       } catch (RuntimeException e) {
+        metrics.polled(0, true, Duration.ofNanos(System.nanoTime() - pollStart));
         wait = backoff.nextDelay();
         log.warn("polling for runs failed ({}); retrying in {} ms", oneLine(e), wait.toMillis());
       }

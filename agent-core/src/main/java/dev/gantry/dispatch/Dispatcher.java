@@ -8,12 +8,14 @@ import dev.gantry.domain.RunState;
 import dev.gantry.launch.LaunchException;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.metrics.AgentMetrics;
 import dev.gantry.supervision.EndRecorder;
 import dev.gantry.supervision.FinalState;
 import dev.gantry.supervision.Redactor;
 import dev.gantry.supervision.RunReporter;
 import dev.gantry.supervision.SupervisedRun;
 import dev.gantry.supervision.SupervisedRuns;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,7 @@ public final class Dispatcher {
   private final LaunchPlanner planner;
   private final SupervisedRuns supervised;
   private final EndRecorder ends;
+  private final AgentMetrics metrics;
 
   public Dispatcher(
       RunStore runs,
@@ -36,6 +39,17 @@ public final class Dispatcher {
       LaunchPlanner planner,
       SupervisedRuns supervised,
       EndRecorder ends) {
+    this(runs, launcher, planner, supervised, ends, AgentMetrics.none());
+  }
+
+  public Dispatcher(
+      RunStore runs,
+      Launcher launcher,
+      LaunchPlanner planner,
+      SupervisedRuns supervised,
+      EndRecorder ends,
+      AgentMetrics metrics) {
+    this.metrics = metrics;
     this.runs = runs;
     this.launcher = launcher;
     this.planner = planner;
@@ -45,25 +59,28 @@ public final class Dispatcher {
 
   /** Launches a run claimed through {@link SupervisedRuns#claim}; its launch is then done. */
   public void launch(FlowRun run) {
+    long claimedAt = System.nanoTime();
     try {
       LaunchPlanner.Plan plan;
       try {
         plan = planner.plan(run);
       } catch (LaunchException e) {
-        failLaunch(run, new RunReporter(runs, run.fence(), Redactor.NONE), e);
+        failLaunch(run, new RunReporter(runs, run.fence(), Redactor.NONE), e, claimedAt);
         return;
       }
       RunReporter reporter =
           new RunReporter(runs, run.fence(), new Redactor(plan.secretValues().values()));
+      reporter.countWith(metrics, run.scheduledAt());
       SupervisedRun launched = new SupervisedRun(run, reporter);
       supervised.supervise(launched);
       try {
         RunExecution execution = launcher.launch(plan.request(), reporter);
         ends.recordWhenEnded(launched, execution);
+        metrics.launched(true, Duration.ofNanos(System.nanoTime() - claimedAt));
         log.info("run {} of flow {} launched", run.id(), run.flowName());
       } catch (LaunchException e) {
         supervised.forget(launched);
-        failLaunch(run, reporter, e);
+        failLaunch(run, reporter, e, claimedAt);
       } catch (RuntimeException e) {
         supervised.forget(launched);
         failLaunch(
@@ -73,7 +90,8 @@ public final class Dispatcher {
                 "run " + run.id() + " could not be launched: " + oneLine(e),
                 RunState.Crashed,
                 "LaunchError",
-                e));
+                e),
+            claimedAt);
       }
     } catch (RuntimeException e) {
       // Recording the failed launch failed too: the reconciler ends the run later.
@@ -83,7 +101,9 @@ public final class Dispatcher {
     }
   }
 
-  private void failLaunch(FlowRun run, RunReporter reporter, LaunchException e) {
+  private void failLaunch(FlowRun run, RunReporter reporter, LaunchException e, long claimedAt) {
+    metrics.launched(false, Duration.ofNanos(System.nanoTime() - claimedAt));
+    metrics.launchFailed(e.reasonCode());
     String message = reporter.redact(e.getMessage());
     // Launch errors already name the run ("run ID: ..."); say it once.
     String prefix = "run " + run.id() + ": ";

@@ -9,6 +9,7 @@ import dev.gantry.domain.RunFence;
 import dev.gantry.domain.RunState;
 import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.metrics.AgentMetrics;
 import dev.gantry.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +41,7 @@ public final class EndRecorder {
   private final Duration gracePeriod;
   private final BooleanSupplier agentStopping;
   private final Clock clock;
+  private volatile AgentMetrics metrics = AgentMetrics.none();
 
   /**
    * @param retries where a retry waits; once shut down, ends are not retried any more
@@ -105,11 +107,15 @@ public final class EndRecorder {
             outcome.state() == RunState.Cancelled ? "INFO" : "ERROR", outcome.message());
       }
       reporter.drain();
-      recordOutcome(
-          run,
-          run.fence(),
-          new FinalState(outcome.state(), reporter.redact(outcome.message())),
-          endedAt);
+      boolean ended =
+          recordOutcome(
+              run,
+              run.fence(),
+              new FinalState(outcome.state(), reporter.redact(outcome.message())),
+              endedAt);
+      if (ended) {
+        metrics.finished(outcome.state(), reporter.runningAt(), endedAt);
+      }
     } catch (RuntimeException e) {
       Duration wait = backoff.nextDelay();
       if (retryLater(() -> recordEnd(supervisedRun, exit, endedAt, backoff), wait)) {
@@ -140,14 +146,23 @@ public final class EndRecorder {
    * while its flow version's infrastructure-retry budget lasts; a Failed run never does.
    */
   public void recordOutcome(FlowRun run, RunFence fence, FinalState outcome) {
-    recordOutcome(run, fence, outcome, clock.instant());
+    if (recordOutcome(run, fence, outcome, clock.instant())) {
+      metrics.finished(outcome.state(), null, null);
+    }
+  }
+
+  /** Where ends are counted (by final state) and timed. */
+  public void countWith(AgentMetrics metrics) {
+    this.metrics = metrics;
   }
 
   /**
    * Records how a run ended at {@code endedAt}; its tasks that never reported an end get a terminal
    * state saying why in the same write ({@link RunStore#transition}).
+   *
+   * @return whether that was the run's end (false: scheduled again after a crash)
    */
-  public void recordOutcome(FlowRun run, RunFence fence, FinalState outcome, Instant endedAt) {
+  public boolean recordOutcome(FlowRun run, RunFence fence, FinalState outcome, Instant endedAt) {
     if (outcome.isInfrastructureFailure()) {
       Optional<InfrastructureRetry> retry =
           runs.rescheduleAfterCrash(fence, outcome.message(), endedAt);
@@ -157,7 +172,7 @@ public final class EndRecorder {
             run.id(),
             outcome.message(),
             retry.get().describe());
-        return;
+        return false;
       }
     }
     // The time it ended, not the time of this write (which may follow a database outage).
@@ -166,9 +181,10 @@ public final class EndRecorder {
           "run {}: final state {} not recorded (the run moved on without this agent)",
           run.id(),
           outcome.state());
-    } else {
-      log.info("run {} ended {}", run.id(), outcome.state());
+      return false;
     }
+    log.info("run {} ended {}", run.id(), outcome.state());
+    return true;
   }
 
   private static Duration max(Duration a, Duration b) {

@@ -57,6 +57,11 @@ public final class Heartbeat implements AgentTask {
     this.clock = clock;
   }
 
+  /** When this agent's heartbeat last succeeded, or null before it registered. */
+  public Instant lastBeat() {
+    return lastBeat;
+  }
+
   @Override
   public String name() {
     return "heartbeat";

@@ -7,6 +7,7 @@ import dev.gantry.domain.RunState;
 import dev.gantry.domain.TaskStateUpdate;
 import dev.gantry.flow.TaskState;
 import dev.gantry.launch.OutputSink;
+import dev.gantry.metrics.AgentMetrics;
 import dev.gantry.protocol.LogEvent;
 import dev.gantry.protocol.OutputReplay;
 import dev.gantry.protocol.ProtocolEvent;
@@ -67,6 +68,10 @@ public final class RunReporter implements OutputSink {
   /** The dropped lines the warning of the log write in progress (or unanswered) counts. */
   private long droppedInFlight;
 
+  private volatile AgentMetrics metrics = AgentMetrics.none();
+  private volatile Instant due;
+  private volatile Instant runningAt;
+
   public RunReporter(RunStore runs, RunFence fence, Redactor redactor) {
     this(runs, fence, redactor, null);
   }
@@ -88,6 +93,20 @@ public final class RunReporter implements OutputSink {
     this.logsAfter = logsAfter;
     this.queue = new ReportQueue(maxBufferedLines);
     this.storedCheck = new StoredLogCheck(runs, fence.runId());
+  }
+
+  /**
+   * Where this run's start (its wait since {@code due}) and its stored and dropped log lines are
+   * counted.
+   */
+  public void countWith(AgentMetrics metrics, Instant due) {
+    this.metrics = metrics;
+    this.due = due;
+  }
+
+  /** When the run's Running was recorded by this reporter, or null. */
+  public Instant runningAt() {
+    return runningAt;
   }
 
   @Override
@@ -260,6 +279,9 @@ public final class RunReporter implements OutputSink {
     if (first instanceof ReportQueue.Started started) {
       if (!runs.transition(fence, RunState.Running, null, started.at())) {
         log.debug("run {}: Running not recorded (cancelled or stale attempt)", fence.runId());
+      } else {
+        runningAt = started.at();
+        metrics.started(due, started.at());
       }
       return 1;
     }
@@ -296,6 +318,8 @@ public final class RunReporter implements OutputSink {
     }
     queue.droppedReported(dropped);
     droppedInFlight = 0;
+    metrics.logLinesStored(lines.size());
+    metrics.logLinesDropped(dropped);
     return lines.size();
   }
 

@@ -2,6 +2,8 @@ package dev.gantry.server;
 
 import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
+import dev.gantry.metrics.ProcessMeters;
+import dev.gantry.metrics.RunGauges;
 import dev.gantry.server.api.AdminResources;
 import dev.gantry.server.api.FlowRegistrations;
 import dev.gantry.server.api.RunEvents;
@@ -20,9 +22,12 @@ import dev.gantry.server.http.PemKeyStore;
 import dev.gantry.server.http.ProblemErrorHandler;
 import dev.gantry.server.http.Problems;
 import dev.gantry.server.json.Json;
+import dev.gantry.server.metrics.MetricsRoutes;
 import dev.gantry.server.ui.UiRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,12 +127,20 @@ public final class GantryServer implements AutoCloseable {
   /** How often open event streams look for news. */
   private static final Duration EVENT_POLL = Duration.ofMillis(250);
 
+  /** A Scheduled run this long past due counts as late in {@code gantry_runs{state="late"}}. */
+  public static final Duration LATE_AFTER = Duration.ofSeconds(30);
+
+  /** How often the run gauges read the database (a scrape never does). */
+  public static final Duration GAUGE_REFRESH = Duration.ofSeconds(10);
+
   private final Javalin app;
   private final Streams streams;
+  private final AutoCloseable gauges;
 
-  private GantryServer(Javalin app, Streams streams) {
+  private GantryServer(Javalin app, Streams streams, AutoCloseable gauges) {
     this.app = app;
     this.streams = streams;
+    this.gauges = gauges;
   }
 
   /** The event streams' pollers, closed with the server. */
@@ -152,6 +165,17 @@ public final class GantryServer implements AutoCloseable {
    * @throws IllegalArgumentException naming the file when the TLS certificate or key is unusable
    */
   public static GantryServer start(DatabaseGantryClient gantry, Settings settings) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ProcessMeters.bind(registry, "server");
+    return start(gantry, settings, registry);
+  }
+
+  /**
+   * Starts serving the client's backend, with {@code /metrics} from {@code registry} (shared with
+   * an agent running in the same process).
+   */
+  public static GantryServer start(
+      DatabaseGantryClient gantry, Settings settings, PrometheusMeterRegistry registry) {
     PemKeyStore.Loaded keys =
         settings.tls() == null
             ? null
@@ -161,6 +185,7 @@ public final class GantryServer implements AutoCloseable {
         Javalin.create(
             config -> {
               configure(config, gantry, events, settings);
+              MetricsRoutes.install(config, registry);
               if (keys != null) {
                 config.jetty.addConnector(
                     (server, http) ->
@@ -189,7 +214,10 @@ public final class GantryServer implements AutoCloseable {
             settings.scheme(),
             settings.bind(),
             app.port());
-    return new GantryServer(app, events);
+    AutoCloseable gauges =
+        RunGauges.register(
+            gantry.backend().runSearch(), registry, Clock.systemUTC(), LATE_AFTER, GAUGE_REFRESH);
+    return new GantryServer(app, events, gauges);
   }
 
   private static void configure(
@@ -252,5 +280,10 @@ public final class GantryServer implements AutoCloseable {
   public void close() {
     streams.close(); // ends the open event streams, which would hold the stop up
     app.stop();
+    try {
+      gauges.close();
+    } catch (Exception e) {
+      LoggerFactory.getLogger(GantryServer.class).warn("run gauges: {}", e.getMessage());
+    }
   }
 }

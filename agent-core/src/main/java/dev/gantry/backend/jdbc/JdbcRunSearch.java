@@ -6,9 +6,12 @@ import static dev.gantry.backend.jdbc.RunRows.RUN_COLUMNS;
 
 import dev.gantry.backend.RunSearch;
 import dev.gantry.domain.FlowRun;
+import dev.gantry.domain.RunState;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@link RunSearch} as one keyset query in {@code (created_at, id)} order, the order of the index
@@ -34,6 +37,31 @@ final class JdbcRunSearch implements RunSearch {
                     + " WHERE r.updated_at >= ? ORDER BY r.updated_at, r.id LIMIT ?",
                 since,
                 limit));
+  }
+
+  @Override
+  public ActiveRuns activeRuns(Instant lateBefore) {
+    return db.read(
+        "count active runs",
+        c -> {
+          Map<RunState, Long> byState = new EnumMap<>(RunState.class);
+          ActiveRuns.STATES.forEach(state -> byState.put(state, 0L));
+          Database.query(
+              c,
+              "SELECT state, COUNT(*) AS n FROM flow_runs WHERE state IN ("
+                  + parameterMarks(ActiveRuns.STATES.size())
+                  + ") GROUP BY state",
+              row -> byState.put(RunState.valueOf(row.getString("state")), row.getLong("n")),
+              ActiveRuns.STATES.toArray());
+          return Database.queryOne(
+                  c,
+                  "SELECT COUNT(*) AS n, MIN(scheduled_at) AS oldest FROM flow_runs"
+                      + " WHERE state = ? AND scheduled_at < ?",
+                  row -> new ActiveRuns(byState, row.getLong("n"), Database.instant(row, "oldest")),
+                  RunState.Scheduled,
+                  lateBefore)
+              .orElseThrow();
+        });
   }
 
   @Override

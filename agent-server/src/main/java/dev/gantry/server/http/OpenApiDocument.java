@@ -56,6 +56,7 @@ public final class OpenApiDocument {
     open(paths, HealthRoutes.LIVE, "The process serves");
     open(paths, HealthRoutes.READY, "The process serves and its database answers");
     open(paths, PATH, "This document");
+    open(paths, "/metrics", "Prometheus metrics of this process (text format)");
     for (ApiRoute route : apiRoutes) {
       ObjectNode item =
           paths.has(route.path())
