@@ -11,8 +11,8 @@ PORT="${AZURITE_BLOB_PORT:-10000}"
 BIN="$AZURITE_HOME/node_modules/.bin/azurite-blob"
 
 answering() {
-  # Any HTTP answer (Azurite replies 400 to a bare GET) means the service is up.
-  curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" 2>/dev/null
+  # A connection accepted on the port means the service is up.
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null
 }
 
 if [ ! -x "$BIN" ]; then

@@ -24,6 +24,6 @@ public interface GcsClients {
   static GcsClients installed() {
     return ServiceLoader.load(GcsClients.class, GcsClients.class.getClassLoader())
         .findFirst()
-        .orElseGet(GoogleCloudClients::new);
+        .orElseGet(() -> new GoogleCloudClients());
   }
 }

@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /** Google Cloud Storage as a storage kind: {@code gs://} locations, the SDK's {@link Gcs}. */
 public final class GcsStorageProvider implements StorageProvider {
-  private final GcsClients clients = GcsClients.installed();
+  /** Looked up on first use, so a broken GCS set-up never keeps the other kinds from loading. */
+  private volatile GcsClients clients;
 
   @Override
   public String scheme() {
@@ -52,12 +53,21 @@ public final class GcsStorageProvider implements StorageProvider {
         credentials = GcsCredentials.fromSecret(name, value.get());
       }
     }
-    return new GcsBundleStorage(gcs, credentials, clients);
+    return new GcsBundleStorage(gcs, credentials, clients());
   }
 
   @Override
   public void fetch(String flowName, String location, Path target, Map<String, String> environment)
       throws IOException {
-    GcsBundleStorage.fetch(flowName, GcsLocation.parse(location), target, environment, clients);
+    GcsBundleStorage.fetch(flowName, GcsLocation.parse(location), target, environment, clients());
+  }
+
+  private GcsClients clients() {
+    GcsClients found = clients;
+    if (found == null) {
+      found = GcsClients.installed();
+      clients = found;
+    }
+    return found;
   }
 }

@@ -15,12 +15,29 @@ final class GoogleCloudClients implements GcsClients {
           .setTotalTimeoutDuration(Duration.ofMinutes(5))
           .build();
 
+  private final String host;
+
+  GoogleCloudClients() {
+    this(null);
+  }
+
+  /**
+   * @param host the service's base URL, or null for Google's (tests point it at 127.0.0.1 to see
+   *     the real client meet refusals and closed ports)
+   */
+  GoogleCloudClients(String host) {
+    this.host = host;
+  }
+
   @Override
   public Storage open(Credentials credentials, String projectId) {
     StorageOptions.Builder options =
         StorageOptions.http().setCredentials(credentials).setRetrySettings(RETRIES);
     if (projectId != null) {
       options.setProjectId(projectId);
+    }
+    if (host != null) {
+      options.setHost(host);
     }
     return options.build().getService();
   }

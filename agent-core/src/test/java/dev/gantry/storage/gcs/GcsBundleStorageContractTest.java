@@ -41,7 +41,7 @@ class GcsBundleStorageContractTest extends BundleStorageContractTest {
   @Override
   protected void deleteStored(String location) {
     GcsLocation parsed = GcsLocation.parse(location);
-    InProcessGcsClients.STORAGE.delete(BlobId.of(parsed.bucket(), parsed.object()));
+    InProcessGcsClients.storage().delete(BlobId.of(parsed.bucket(), parsed.object()));
   }
 
   @Override

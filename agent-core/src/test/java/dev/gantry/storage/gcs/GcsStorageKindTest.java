@@ -62,15 +62,16 @@ class GcsStorageKindTest extends StorageKindContractTest {
   @Override
   protected void tamper(RegisteredFlow flow) {
     GcsLocation location = GcsLocation.parse(flow.location());
-    InProcessGcsClients.STORAGE.create(
-        BlobInfo.newBuilder(BlobId.of(location.bucket(), location.object())).build(),
-        "replaced".getBytes(StandardCharsets.UTF_8));
+    InProcessGcsClients.storage()
+        .create(
+            BlobInfo.newBuilder(BlobId.of(location.bucket(), location.object())).build(),
+            "replaced".getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
   protected void delete(RegisteredFlow flow) {
     GcsLocation location = GcsLocation.parse(flow.location());
-    InProcessGcsClients.STORAGE.delete(BlobId.of(location.bucket(), location.object()));
+    InProcessGcsClients.storage().delete(BlobId.of(location.bucket(), location.object()));
   }
 
   @Override

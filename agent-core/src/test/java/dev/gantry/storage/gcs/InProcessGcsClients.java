@@ -16,8 +16,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * records which service account each service was opened for instead.
  */
 public final class InProcessGcsClients implements GcsClients {
-  /** One store for the JVM: registration and the in-process bootstrap must see the same objects. */
-  public static final Storage STORAGE = LocalStorageHelper.getOptions().getService();
+  /**
+   * One store for the JVM: registration and the in-process bootstrap must see the same objects.
+   * Made on first use, so the class loads (as a listed service) in the tests of modules that have
+   * this test jar but not google-cloud-nio and never use GCS.
+   */
+  public static Storage storage() {
+    return Store.STORAGE;
+  }
+
+  private static final class Store {
+    static final Storage STORAGE = LocalStorageHelper.getOptions().getService();
+  }
 
   private static final List<String> ACCOUNTS = new CopyOnWriteArrayList<>();
 
@@ -27,7 +37,7 @@ public final class InProcessGcsClients implements GcsClients {
         credentials instanceof ServiceAccountCredentials account
             ? account.getClientEmail()
             : credentials.getClass().getSimpleName());
-    return STORAGE;
+    return storage();
   }
 
   /** The service accounts services were opened for, oldest first. */

@@ -15,6 +15,11 @@ public final class ServiceAccountKeys {
 
   /** A key of the service account {@code NAME@gantry-tests.iam.gserviceaccount.com}. */
   public static String keyJson(String name) {
+    return keyJson(name, "http://127.0.0.1:9/token");
+  }
+
+  /** As {@link #keyJson(String)}, with the URI Google's client asks for access tokens. */
+  public static String keyJson(String name, String tokenUri) {
     String pem;
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
@@ -37,7 +42,9 @@ public final class ServiceAccountKeys {
         + "\", \"client_email\": \""
         + email(name)
         + "\", \"client_id\": \"1234567890\","
-        + " \"token_uri\": \"http://127.0.0.1:9/token\"}";
+        + " \"token_uri\": \""
+        + tokenUri
+        + "\"}";
   }
 
   public static String email(String name) {
