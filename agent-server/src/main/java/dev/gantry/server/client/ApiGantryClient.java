@@ -16,6 +16,7 @@ import dev.gantry.domain.TaskRun;
 import dev.gantry.explain.RunDiagnosis;
 import dev.gantry.flow.ParameterException;
 import dev.gantry.registration.Registration;
+import dev.gantry.registration.RegistrationException;
 import dev.gantry.server.api.RunQueries;
 import dev.gantry.server.json.Dtos;
 import dev.gantry.server.json.RegistrationRequest;
@@ -94,6 +95,9 @@ public final class ApiGantryClient implements GantryClient {
     }
     MultipartForm form = new MultipartForm().json(RegistrationRequest.PART, settings);
     for (Path jar : registration.jars()) {
+      if (!java.nio.file.Files.isRegularFile(jar)) {
+        throw new RegistrationException("jar " + jar + " does not exist or is not a file", null);
+      }
       form.file(RegistrationRequest.JAR_PART, jar);
     }
     return refused(
@@ -101,7 +105,7 @@ public final class ApiGantryClient implements GantryClient {
             Views.flow(
                 connection.send(
                     "POST", "/flows", form.publisher(), form.contentType(), UPLOAD_TIMEOUT, FLOW)),
-        p -> p.status() == 400 ? new IllegalArgumentException(p.detail()) : null);
+        p -> p.status() == 400 ? new RegistrationException(p.detail(), null) : null);
   }
 
   @Override
@@ -293,18 +297,37 @@ public final class ApiGantryClient implements GantryClient {
         .toList();
   }
 
+  /** As the database mode: an unknown run has no history (nothing is thrown). */
   @Override
   public List<StateChange> history(String runId) {
-    return detail(runId).history();
+    try {
+      return detail(runId).history();
+    } catch (UnknownRunException e) {
+      return List.of();
+    }
   }
 
+  /** As the database mode: an unknown run has no tasks. */
   @Override
   public List<TaskRun> tasks(String runId) {
-    return detail(runId).tasks();
+    try {
+      return detail(runId).tasks();
+    } catch (UnknownRunException e) {
+      return List.of();
+    }
   }
 
+  /** As the database mode: an unknown run has no log lines. */
   @Override
   public List<LogRecord> logs(String runId, long afterId, int limit) {
+    try {
+      return logPages(runId, afterId, limit);
+    } catch (UnknownRunException e) {
+      return List.of();
+    }
+  }
+
+  private List<LogRecord> logPages(String runId, long afterId, int limit) {
     checkRunId(runId);
     List<LogRecord> lines = new ArrayList<>();
     long after = afterId;

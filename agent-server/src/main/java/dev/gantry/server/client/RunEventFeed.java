@@ -29,6 +29,12 @@ public final class RunEventFeed implements AutoCloseable {
   static final Duration LAST_RETRY = Duration.ofSeconds(5);
   static final Duration GIVE_UP_AFTER = Duration.ofSeconds(60);
 
+  /** A pause this long between two events ends a burst (see {@link #poll}). */
+  static final Duration BURST_GAP = Duration.ofMillis(50);
+
+  /** A stream that never pauses is still printed at least this often. */
+  static final Duration LONGEST_BURST = Duration.ofSeconds(1);
+
   private final ApiConnection connection;
   private final String path;
   private final ObjectMapper mapper = ApiConnection.mapper();
@@ -50,7 +56,8 @@ public final class RunEventFeed implements AutoCloseable {
   }
 
   /**
-   * The events that arrived, waiting up to {@code wait} for the first; empty when none came.
+   * The events that arrived, waiting up to {@code wait} for the first, then taking the rest of its
+   * burst; empty when none came.
    *
    * @throws GantryApiException or the request's own error when the stream failed for good
    */
@@ -61,7 +68,17 @@ public final class RunEventFeed implements AutoCloseable {
       return List.of();
     }
     taken.add(first);
-    queue.drainTo(taken);
+    // The server sends what one of its polls found as a burst: take the burst whole, so lines
+    // ordered by time within it come out as a poll of the database orders them.
+    long until = System.nanoTime() + LONGEST_BURST.toNanos();
+    for (Object next = first;
+        next != null && !(next instanceof RuntimeException) && System.nanoTime() < until; ) {
+      queue.drainTo(taken);
+      next = queue.poll(BURST_GAP.toMillis(), TimeUnit.MILLISECONDS);
+      if (next != null) {
+        taken.add(next);
+      }
+    }
     List<RunEvent> events = new ArrayList<>();
     for (Object item : taken) {
       if (item instanceof RunEvent event) {

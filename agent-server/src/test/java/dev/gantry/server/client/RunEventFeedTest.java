@@ -61,7 +61,8 @@ class RunEventFeedTest {
     try (DatabaseGantryClient gantry = GantryClient.open(new GantryHome(home), null)) {
       gantry.register(Registration.of(ExamplesJar.path(), "dev.gantry.examples.Greeting#greeting"));
       // no agent has this label: the run stays Scheduled until cancelled
-      FlowRun run = gantry.createRun("greeting", Map.of(), Set.of("no-agent-has-this"));
+      FlowRun run =
+          gantry.createRun("greeting", Map.of("name", "Ada"), Set.of("no-agent-has-this"));
       GantryServer first = serve(gantry, 0);
       int port = first.port();
       GantryServer second = null;
