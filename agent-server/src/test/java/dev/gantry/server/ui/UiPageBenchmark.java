@@ -115,7 +115,7 @@ class UiPageBenchmark {
       throws Exception {
     FlowRun run = gantry.run("chatty", Map.of());
     Instant start = Instant.now().minusSeconds(3_600);
-    try (Connection db = DriverManager.getConnection(JdbcBackend.embeddedUrl(home))) {
+    try (Connection db = DriverManager.getConnection(JdbcBackend.embeddedUrl(home), "sa", "")) {
       db.setAutoCommit(false);
       try (PreparedStatement update =
           db.prepareStatement(
