@@ -63,7 +63,14 @@ public final class FlowCommand {
             + " come from a Maven repository (no --jar); a release is frozen, a -SNAPSHOT is"
             + " resolved anew at every run; adds the label maven-flow-storage.",
         "--storage http(s)://HOST/PATH[/{flow}/{digest}] with --http-header NAME=secret:SECRET:"
-            + " PUT to and fetched from a web server; adds the label http-flow-storage."
+            + " PUT to and fetched from a web server; adds the label http-flow-storage.",
+        "--storage gs://BUCKET/PREFIX [--gcs-credentials-secret NAME]: stored in Google Cloud"
+            + " Storage (a service-account JSON secret, else Application Default Credentials);"
+            + " adds the label gcs-flow-storage.",
+        "--storage azblob://ACCOUNT/CONTAINER/PREFIX --azure-credentials-secret NAME: stored in"
+            + " Azure Blob storage (a connection-string secret); adds the label azure-flow-storage.",
+        "Run settings (--run-env, --memory, --cpus, --run-timeout, ...) are stored with the"
+            + " version, over the flow's own; the agent applies them within its policy."
       })
   static final class Register implements Callable<Integer> {
     @Mixin BackendOptions backend;
@@ -91,10 +98,9 @@ public final class FlowCommand {
         names = "--storage",
         paramLabel = "STORAGE",
         description =
-            "Where to store it: local, local:DIR, s3://BUCKET/PREFIX, http(s)://URL,"
-                + " maven:GROUP:ARTIFACT:VERSION"
-                + " or module (default: the"
-                + " flow's own storage,"
+            "Where to store it: local, local:DIR, s3://BUCKET/PREFIX, gs://BUCKET/PREFIX,"
+                + " azblob://ACCOUNT/CONTAINER/PREFIX, http(s)://URL,"
+                + " maven:GROUP:ARTIFACT:VERSION or module (default: the flow's own storage,"
                 + " else local under the home).")
     String storage;
 
@@ -108,7 +114,8 @@ public final class FlowCommand {
         names = "--no-default-labels",
         description =
             "Leave out the storage's default label (the host name for local storage,"
-                + " s3-flow-storage, maven-flow-storage, http-flow-storage).")
+                + " s3-flow-storage, gcs-flow-storage, azure-flow-storage, maven-flow-storage,"
+                + " http-flow-storage).")
     boolean noDefaultLabels;
 
     @Mixin S3StorageOptions s3;
@@ -116,6 +123,12 @@ public final class FlowCommand {
     @Mixin MavenStorageOptions maven;
 
     @Mixin HttpStorageOptions http;
+
+    @Mixin GcsStorageOptions gcs;
+
+    @Mixin AzureStorageOptions azure;
+
+    @Mixin RunConfigOptions runConfig;
 
     @Option(
         names = "--cron",
@@ -198,7 +211,18 @@ public final class FlowCommand {
                   ? maven.storage(storage)
                   : HttpStorageOptions.isHttp(storage)
                       ? http.storage(storage)
-                      : parseStorage(storage, factory);
+                      : GcsStorageOptions.isGcs(storage)
+                          ? gcs.storage(storage)
+                          : AzureStorageOptions.isAzure(storage)
+                              ? azure.storage(storage)
+                              : parseStorage(storage, factory);
+      if (gcs.anyGiven() && !GcsStorageOptions.isGcs(storage)) {
+        throw new UserError("--gcs-credentials-secret needs --storage gs://BUCKET/PREFIX");
+      }
+      if (azure.anyGiven() && !AzureStorageOptions.isAzure(storage)) {
+        throw new UserError(
+            "--azure-credentials-secret needs --storage azblob://ACCOUNT/CONTAINER/PREFIX");
+      }
       if (http.anyGiven() && !HttpStorageOptions.isHttp(storage)) {
         throw new UserError("--http-header needs --storage http(s)://...");
       }
@@ -228,7 +252,8 @@ public final class FlowCommand {
                     new LinkedHashSet<>(labels),
                     !noDefaultLabels)
                 .withPolicy(runPolicy)
-                .withSchedule(chosenSchedule);
+                .withSchedule(chosenSchedule)
+                .withRunConfig(runConfig.settings());
         RegisteredFlow flow = gantry.register(registration);
         out.printf(
             "Registered flow %s version %d (%s)%n", flow.name(), flow.version(), flow.format());
@@ -237,6 +262,7 @@ public final class FlowCommand {
           out.printf("  sha256:   %s%n", flow.digest());
         }
         out.printf("  labels:   %s%n", Render.labelsWithSources(flow.labels()));
+        RunConfigOptions.describe(flow.runConfig()).forEach(out::println);
         if (flow.image() != null) {
           out.printf("  image:    %s%n", flow.image());
         }
@@ -297,8 +323,9 @@ public final class FlowCommand {
       throw new UserError(
           "unknown storage '"
               + value
-              + "'; use local, local:DIR, s3://BUCKET/PREFIX, http(s)://URL, maven:GROUP:ARTIFACT:VERSION or"
-              + " module");
+              + "'; use local, local:DIR, s3://BUCKET/PREFIX, gs://BUCKET/PREFIX,"
+              + " azblob://ACCOUNT/CONTAINER/PREFIX, http(s)://URL, maven:GROUP:ARTIFACT:VERSION"
+              + " or module");
     }
   }
 
@@ -318,7 +345,8 @@ public final class FlowCommand {
       try (GantryClient gantry = backend.client()) {
         Table table =
             new Table("NAME", "VERSION", "FORMAT", "IMAGE", "LABELS (SOURCE)", "REGISTERED");
-        for (RegisteredFlow flow : allVersions ? gantry.allVersions() : gantry.flows()) {
+        List<RegisteredFlow> listed = allVersions ? gantry.allVersions() : gantry.flows();
+        for (RegisteredFlow flow : listed) {
           table.row(
               flow.name(),
               flow.version(),
@@ -331,6 +359,12 @@ public final class FlowCommand {
           out.println("No flows registered. Register one with `gantry flow register`.");
         } else {
           table.print(out);
+          for (RegisteredFlow flow : listed) {
+            if (!flow.runConfig().isEmpty()) {
+              out.printf("%s v%d%n", flow.name(), flow.version());
+              RunConfigOptions.describe(flow.runConfig()).forEach(out::println);
+            }
+          }
         }
         out.flush();
       }

@@ -124,6 +124,9 @@ public final class RunCommand {
     if (flow != null && flow.image() != null) {
       out.printf("Image      %s%n", flow.image());
     }
+    if (flow != null && !flow.runConfig().isEmpty()) {
+      out.printf("Settings   %s%n", String.join(", ", flow.runConfig().describe()));
+    }
     out.printf(
         "Times      created %s, started %s, ended %s (%s)%n",
         Render.time(run.createdAt()),

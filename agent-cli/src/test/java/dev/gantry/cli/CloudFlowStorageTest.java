@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * storage (no GCS server can run here), which a local agent's child JVM cannot see: its runs are
  * covered by the GCS storage-kind contract in agent-core, with the bootstrap in that test's JVM.
  */
-@Disabled("enable when FlowCommand wires GcsStorageOptions and AzureStorageOptions (cloud branch)")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CloudFlowStorageTest {
   private static final String CONTAINER = "cli-flows";

@@ -4,6 +4,7 @@ import dev.gantry.backend.SecretStore.SecretSummary;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.FlowSchedule;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.RunConfig;
 import dev.gantry.catalog.RunPolicy;
 import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.catalog.WhenLimited;
@@ -23,23 +24,27 @@ final class Views {
 
   static RegisteredFlow flow(RunDtos.FlowView view) {
     return new RegisteredFlow(
-        view.id(),
-        view.name(),
-        view.version(),
-        BundleFormat.valueOf(view.format()),
-        view.location(),
-        view.digest(),
-        view.factory(),
-        view.image(),
-        view.labels(),
-        view.secrets() == null ? Set.of() : view.secrets(),
-        view.parameters(),
-        view.registeredAt(),
-        new RunPolicy(
-            view.infrastructureRetries(),
-            view.concurrencyLimit(),
-            view.whenLimited() == null ? WhenLimited.wait : WhenLimited.parse(view.whenLimited())),
-        schedule(view.scheduleCron(), view.scheduleIntervalMillis()));
+            view.id(),
+            view.name(),
+            view.version(),
+            BundleFormat.valueOf(view.format()),
+            view.location(),
+            view.digest(),
+            view.factory(),
+            view.image(),
+            view.labels(),
+            view.secrets() == null ? Set.of() : view.secrets(),
+            view.parameters(),
+            view.registeredAt(),
+            new RunPolicy(
+                view.infrastructureRetries(),
+                view.concurrencyLimit(),
+                view.whenLimited() == null
+                    ? WhenLimited.wait
+                    : WhenLimited.parse(view.whenLimited())),
+            schedule(view.scheduleCron(), view.scheduleIntervalMillis()))
+        .withRunConfig(
+            view.runConfig() == null ? RunConfig.EMPTY : new RunConfig(view.runConfig()));
   }
 
   private static FlowSchedule schedule(String cron, Long intervalMillis) {

@@ -16,6 +16,7 @@ import dev.gantry.flow.storage.Storage;
 import dev.gantry.registration.Registration;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,6 +27,7 @@ import java.util.Set;
  * @param storage null to keep the flow's own storage; otherwise tagged by {@code kind}
  * @param defaultLabels null means true
  * @param policy null means {@link RunPolicy#DEFAULT}
+ * @param runConfig the registration's run settings by name (null: none), e.g. memory=2g
  */
 public record RegistrationRequest(
     String factory,
@@ -34,7 +36,8 @@ public record RegistrationRequest(
     Set<String> labels,
     Boolean defaultLabels,
     RunPolicy policy,
-    FlowSchedule schedule) {
+    FlowSchedule schedule,
+    Map<String, String> runConfig) {
 
   /** The part of the request that holds this JSON. */
   public static final String PART = "registration";
@@ -50,7 +53,8 @@ public record RegistrationRequest(
         registration.labels(),
         registration.defaultLabels(),
         registration.policy(),
-        registration.schedule());
+        registration.schedule(),
+        registration.runSettings());
   }
 
   /**
@@ -64,14 +68,15 @@ public record RegistrationRequest(
           "the registration has no factory; give one such as com.acme.Flows#etl");
     }
     return new Registration(
-        jars,
-        factory,
-        format,
-        storage,
-        labels == null ? Set.of() : labels,
-        defaultLabels == null || defaultLabels,
-        policy == null ? RunPolicy.DEFAULT : policy,
-        schedule);
+            jars,
+            factory,
+            format,
+            storage,
+            labels == null ? Set.of() : labels,
+            defaultLabels == null || defaultLabels,
+            policy == null ? RunPolicy.DEFAULT : policy,
+            schedule)
+        .withRunConfig(runConfig == null ? Map.of() : runConfig);
   }
 
   /**

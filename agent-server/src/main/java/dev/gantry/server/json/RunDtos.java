@@ -3,6 +3,7 @@ package dev.gantry.server.json;
 import dev.gantry.catalog.FlowLabel;
 import dev.gantry.catalog.ParameterSpec;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.RunSettingValue;
 import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.StateChange;
@@ -38,7 +39,8 @@ public final class RunDtos {
       String whenLimited,
       String scheduleCron,
       Long scheduleIntervalSeconds,
-      Long scheduleIntervalMillis) {
+      Long scheduleIntervalMillis,
+      List<RunSettingValue> runConfig) {
     public static FlowView of(RegisteredFlow flow) {
       return new FlowView(
           flow.id(),
@@ -62,7 +64,8 @@ public final class RunDtos {
               : flow.schedule().interval().toSeconds(),
           flow.schedule() == null || flow.schedule().interval() == null
               ? null
-              : flow.schedule().interval().toMillis());
+              : flow.schedule().interval().toMillis(),
+          flow.runConfig().settings());
     }
   }
 
