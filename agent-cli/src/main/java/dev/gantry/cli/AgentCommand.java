@@ -55,7 +55,7 @@ public final class AgentCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         Table table =
             new Table("NAME", "KIND", "HOST", "LABELS", "RUNS", "STATUS", "LAST HEARTBEAT", "ID");
         Instant now = Instant.now();

@@ -3,6 +3,8 @@ package dev.gantry.cli;
 import dev.gantry.agent.AgentOptions;
 import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.flow.storage.Local;
+import dev.gantry.launch.BoundedLauncher;
+import dev.gantry.launch.LaunchPolicy;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.LauncherProvider;
 import dev.gantry.process.AgentProcess;
@@ -22,6 +24,8 @@ import picocli.CommandLine.Option;
  */
 public abstract class AgentStartCommand<S> implements Callable<Integer> {
   @Mixin protected BackendOptions backend;
+
+  @Mixin protected AgentPolicyOptions policy;
 
   @Option(
       names = {"-l", "--label"},
@@ -128,9 +132,14 @@ public abstract class AgentStartCommand<S> implements Callable<Integer> {
   /** The launcher settings these options describe; throws naming a malformed option. */
   public abstract S settings();
 
-  /** Creates the launcher from the kind's options, through the kind's installed provider. */
+  /**
+   * Creates the launcher from the kind's options, through the kind's installed provider, held to
+   * this agent's policy and its runs' timeouts.
+   */
   protected Launcher createLauncher() {
-    return LauncherProvider.find(kind(), settingsType()).create(settings());
+    LaunchPolicy bounds = policy.policy();
+    return new BoundedLauncher(
+        LauncherProvider.find(kind(), settingsType()).create(settings()), bounds, cancelGrace);
   }
 
   protected AgentOptions agentOptions() {

@@ -8,6 +8,7 @@ import dev.gantry.catalog.RunParameters;
 import dev.gantry.catalog.RunPolicy;
 import dev.gantry.catalog.WhenLimited;
 import dev.gantry.client.DatabaseGantryClient;
+import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
@@ -16,6 +17,7 @@ import dev.gantry.flow.storage.Module;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.registration.Registration;
 import dev.gantry.schedule.CronSchedules;
+import dev.gantry.storage.maven.MavenBundleStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -211,11 +213,11 @@ public final class FlowCommand {
       FlowSchedule chosenSchedule = schedule();
       PrintWriter out = spec.commandLine().getOut();
       Path resolved = null;
-      try (DatabaseGantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         List<Path> flowJars = jars;
         if (chosen instanceof Maven m) {
           resolved = Files.createTempDirectory("gantry-maven-");
-          flowJars = MavenStorageOptions.jars(m, gantry, resolved);
+          flowJars = mavenJars(m, gantry, resolved);
         }
         Registration registration =
             new Registration(
@@ -261,6 +263,24 @@ public final class FlowCommand {
       return 0;
     }
 
+    /**
+     * The jars of a Maven flow, resolved here; over the API without credentials only, since the
+     * server never gives a secret's value back.
+     */
+    private static List<Path> mavenJars(Maven storage, GantryClient gantry, Path directory)
+        throws IOException {
+      if (gantry instanceof DatabaseGantryClient database) {
+        return MavenStorageOptions.jars(storage, database, directory);
+      }
+      if (storage.credentialsSecret() != null) {
+        throw new UserError(
+            "--maven-credentials-secret cannot be read through the server (secret values are"
+                + " write-only); register with --db, or from a repository this machine reads"
+                + " without credentials");
+      }
+      return new MavenBundleStorage(storage, null).resolveJars(directory);
+    }
+
     static Storage parseStorage(String value, String factory) {
       if (value == null) {
         return null;
@@ -295,7 +315,7 @@ public final class FlowCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (DatabaseGantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         Table table =
             new Table("NAME", "VERSION", "FORMAT", "IMAGE", "LABELS (SOURCE)", "REGISTERED");
         for (RegisteredFlow flow : allVersions ? gantry.allVersions() : gantry.flows()) {
@@ -369,7 +389,7 @@ public final class FlowCommand {
     @Override
     public Integer call() throws InterruptedException {
       PrintWriter out = spec.commandLine().getOut();
-      try (DatabaseGantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         if (count < 1) {
           throw new UserError("--count must be at least 1, not " + count);
         }

@@ -33,7 +33,7 @@ public final class FlowScheduleCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         Table table = new Table("FLOW", "VERSION", "SCHEDULE", "STATE");
         for (ScheduledFlow flow : gantry.schedules()) {
           table.row(
@@ -96,7 +96,7 @@ public final class FlowScheduleCommand {
       picocli.CommandLine.Model.CommandSpec spec,
       String name,
       boolean paused) {
-    try (GantryClient gantry = backend.open()) {
+    try (GantryClient gantry = backend.client()) {
       gantry.pauseSchedule(name, paused);
       PrintWriter out = spec.commandLine().getOut();
       out.printf("Schedule of flow %s %s%n", name, paused ? "paused" : "resumed");

@@ -60,7 +60,7 @@ public final class RunCommand {
       PrintWriter out = spec.commandLine().getOut();
       Set<RunState> wanted = EnumSet.noneOf(RunState.class);
       states.forEach(s -> wanted.add(RunState.parse(s)));
-      try (GantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         Table table = new Table("ID", "FLOW", "STATE", "LABELS", "CREATED", "DURATION", "MESSAGE");
         for (FlowRun run : gantry.runs(flow, wanted, limit)) {
           table.row(
@@ -97,7 +97,7 @@ public final class RunCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         FlowRun run = gantry.run(id);
         RegisteredFlow flow = gantry.flowVersion(run.flowId()).orElse(null);
         printRun(out, run, flow);
@@ -194,7 +194,7 @@ public final class RunCommand {
     @Override
     public Integer call() throws InterruptedException {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         FlowRun run = gantry.run(id);
         RunWatcher watcher = new RunWatcher(gantry, out, false, true);
         if (follow) {
@@ -223,7 +223,7 @@ public final class RunCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (GantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         FlowRun run = gantry.run(id);
         RunState after = gantry.cancel(run.id());
         Map<RunState, String> explain =

@@ -38,7 +38,7 @@ public final class RunExplainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (GantryClient gantry = backend.open()) {
+    try (GantryClient gantry = backend.client()) {
       RunDiagnosis diagnosis = gantry.explain(id, staleAfter);
       diagnosis.lines().forEach(out::println);
       out.flush();

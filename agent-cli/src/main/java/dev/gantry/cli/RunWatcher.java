@@ -6,6 +6,9 @@ import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
 import dev.gantry.explain.RunDiagnosis;
+import dev.gantry.server.client.ApiGantryClient;
+import dev.gantry.server.client.RunEvent;
+import dev.gantry.server.client.RunEventFeed;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +17,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Follows a run in the backend, printing its state changes and log lines as they land, in time
- * order; while the run waits for an agent that would take it, says why at once and every {@link
- * #EXPLAIN_EVERY} (what {@code gantry run explain} says).
+ * Follows a run, printing its state changes and log lines as they land, in time order; while the
+ * run waits for an agent that would take it, says why at once and every {@link #EXPLAIN_EVERY}
+ * (what {@code gantry run explain} says). Over the database it polls; over the server it reads the
+ * run's event stream (Server-Sent Events, resumed after a break), printing what arrived every
+ * {@link #POLL} so that the lines come out in the same order either way.
  */
 final class RunWatcher {
   private static final Duration POLL = Duration.ofMillis(200);
@@ -40,6 +45,9 @@ final class RunWatcher {
 
   /** Prints what is new until the run is in a terminal state; returns that state. */
   RunState follow(String runId) throws InterruptedException {
+    if (gantry instanceof ApiGantryClient server) {
+      return followEvents(server, runId);
+    }
     while (true) {
       FlowRun run = gantry.run(runId);
       printNew(runId);
@@ -51,6 +59,39 @@ final class RunWatcher {
         explainWait(runId);
       }
       Thread.sleep(POLL.toMillis());
+    }
+  }
+
+  private RunState followEvents(ApiGantryClient server, String runId) throws InterruptedException {
+    RunState current = null;
+    try (RunEventFeed feed = server.events(runId)) {
+      while (true) {
+        List<Line> lines = new ArrayList<>();
+        RunState end = null;
+        for (RunEvent event : feed.poll(POLL)) {
+          if (event instanceof RunEvent.State state) {
+            current = state.change().state();
+            statesShown++;
+            if (states) {
+              lines.add(stateLine(state.change()));
+            }
+          } else if (event instanceof RunEvent.Log log) {
+            lastLogId = log.line().id();
+            if (logs) {
+              lines.add(new Line(log.line().at(), 1, Render.logLine(log.line())));
+            }
+          } else if (event instanceof RunEvent.End ended) {
+            end = ended.state();
+          }
+        }
+        print(lines);
+        if (end != null) {
+          return end;
+        }
+        if (states && current == RunState.Scheduled) {
+          explainWait(runId);
+        }
+      }
     }
   }
 
@@ -88,17 +129,23 @@ final class RunWatcher {
     if (states) {
       List<StateChange> history = gantry.history(runId);
       for (; statesShown < history.size(); statesShown++) {
-        StateChange change = history.get(statesShown);
-        lines.add(
-            new Line(
-                change.at(),
-                0,
-                Render.clock(change.at())
-                    + " state "
-                    + change.state()
-                    + (change.message() != null ? ": " + change.message() : "")));
+        lines.add(stateLine(history.get(statesShown)));
       }
     }
+    print(lines);
+  }
+
+  private static Line stateLine(StateChange change) {
+    return new Line(
+        change.at(),
+        0,
+        Render.clock(change.at())
+            + " state "
+            + change.state()
+            + (change.message() != null ? ": " + change.message() : ""));
+  }
+
+  private void print(List<Line> lines) {
     lines.sort(Comparator.comparing(Line::at).thenComparing(Line::order));
     lines.forEach(l -> out.println(l.text()));
     out.flush();

@@ -2,8 +2,10 @@ package dev.gantry.cli;
 
 import dev.gantry.backend.SecretStore.SecretSummary;
 import dev.gantry.client.DatabaseGantryClient;
+import dev.gantry.client.GantryClient;
 import dev.gantry.secrets.MasterKey;
 import dev.gantry.secrets.SecretVault;
+import dev.gantry.server.client.ApiGantryClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -78,7 +80,14 @@ public final class SecretCommand {
     public Integer call() {
       String value = value();
       PrintWriter out = spec.commandLine().getOut();
-      try (DatabaseGantryClient gantry = backend.open()) {
+      try (GantryClient client = backend.client()) {
+        if (client instanceof ApiGantryClient server) {
+          server.setSecret(name, value); // encrypted by the server, with its key
+          out.printf("Secret %s set (encrypted by the server at %s)%n", name, server.url());
+          out.flush();
+          return 0;
+        }
+        DatabaseGantryClient gantry = (DatabaseGantryClient) client;
         MasterKey key;
         try {
           key = gantry.storeSecret(name, value);
@@ -152,7 +161,7 @@ public final class SecretCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (DatabaseGantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         Table table = new Table("NAME", "UPDATED");
         for (SecretSummary secret : gantry.secrets()) {
           table.row(secret.name(), Render.time(secret.updatedAt()));
@@ -179,7 +188,7 @@ public final class SecretCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (DatabaseGantryClient gantry = backend.open()) {
+      try (GantryClient gantry = backend.client()) {
         gantry.deleteSecret(name);
         out.printf(
             "Secret %s deleted; runs of flows that need it now fail at launch until it is set"

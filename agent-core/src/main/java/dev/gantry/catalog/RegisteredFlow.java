@@ -17,6 +17,7 @@ import java.util.Set;
  * @param image the image named in the flow's environment metadata, or null
  * @param policy infrastructure retries and concurrency limit of its runs
  * @param schedule when runs are created by themselves, or null for none
+ * @param runConfig the run settings the version asks for, each with its source
  */
 public record RegisteredFlow(
     long id,
@@ -32,13 +33,69 @@ public record RegisteredFlow(
     List<ParameterSpec> parameters,
     Instant registeredAt,
     RunPolicy policy,
-    FlowSchedule schedule) {
+    FlowSchedule schedule,
+    RunConfig runConfig) {
 
   public RegisteredFlow {
     labels = List.copyOf(labels);
     secrets = Set.copyOf(secrets);
     parameters = List.copyOf(parameters);
     Objects.requireNonNull(policy, "policy");
+    runConfig = runConfig == null ? RunConfig.EMPTY : runConfig;
+  }
+
+  /** A version without run settings. */
+  public RegisteredFlow(
+      long id,
+      String name,
+      int version,
+      BundleFormat format,
+      String location,
+      String digest,
+      String factory,
+      String image,
+      List<FlowLabel> labels,
+      Set<String> secrets,
+      List<ParameterSpec> parameters,
+      Instant registeredAt,
+      RunPolicy policy,
+      FlowSchedule schedule) {
+    this(
+        id,
+        name,
+        version,
+        format,
+        location,
+        digest,
+        factory,
+        image,
+        labels,
+        secrets,
+        parameters,
+        registeredAt,
+        policy,
+        schedule,
+        RunConfig.EMPTY);
+  }
+
+  /** This version with other run settings (tests, and the agent's view with its defaults). */
+  public RegisteredFlow withRunConfig(RunConfig value) {
+    return new RegisteredFlow(
+        id,
+        name,
+        version,
+        format,
+        location,
+        digest,
+        factory,
+        image,
+        labels,
+        secrets,
+        parameters,
+        registeredAt,
+        policy,
+        schedule,
+        value);
   }
 
   /** A version with the default policy and no schedule. */
@@ -69,7 +126,8 @@ public record RegisteredFlow(
         parameters,
         registeredAt,
         RunPolicy.DEFAULT,
-        null);
+        null,
+        RunConfig.EMPTY);
   }
 
   /** The labels a run of this flow needs (without their sources). */

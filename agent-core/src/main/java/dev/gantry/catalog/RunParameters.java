@@ -50,6 +50,17 @@ public final class RunParameters {
                 + (specs.isEmpty() ? "(none)" : String.join(", ", specs.keySet())));
       }
     }
+    given.forEach(
+        (name, value) -> {
+          if (value == null) {
+            throw new ParameterException(
+                "parameter '"
+                    + name
+                    + "' of flow '"
+                    + flow.name()
+                    + "' has no value; give it as text, or leave it out for its default");
+          }
+        });
     Map<String, String> out = new TreeMap<>();
     for (ParameterSpec spec : specs.values()) {
       String value = given.get(spec.name());

@@ -16,6 +16,7 @@ import dev.gantry.domain.StateChange;
 import dev.gantry.domain.TaskRun;
 import dev.gantry.explain.FlowCoverage;
 import dev.gantry.explain.RunDiagnosis;
+import dev.gantry.flow.Names;
 import dev.gantry.home.GantryHome;
 import dev.gantry.registration.FlowRegistrar;
 import dev.gantry.registration.Registration;
@@ -82,6 +83,7 @@ public final class DatabaseGantryClient implements GantryClient {
     RegisteredFlow flow = flow(flowName);
     Map<String, String> values = RunParameters.validate(flow, parameters);
     Set<String> labels = new LinkedHashSet<>(flow.labelSet());
+    extraLabels.forEach(label -> Names.check("label", label));
     labels.addAll(extraLabels);
     return backend.runs().create(new NewRun(flow.id(), labels, values, Instant.now()));
   }
@@ -106,6 +108,7 @@ public final class DatabaseGantryClient implements GantryClient {
     RegisteredFlow flow = version == null ? flow(flowName) : flowVersion(flowName, version);
     Map<String, String> values = RunParameters.validate(flow, parameters);
     Set<String> labels = new LinkedHashSet<>(flow.labelSet());
+    extraLabels.forEach(label -> Names.check("label", label));
     labels.addAll(extraLabels);
     List<FlowRun> runs = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {

@@ -33,6 +33,11 @@ public record RunDiagnosis(Verdict verdict, List<String> lines) {
     NOT_DUE,
     /** No live agent's labels cover the run's. */
     NO_MATCHING_AGENT,
+    /**
+     * Live agents take its labels, but every one refuses what its flow asks for by its policy
+     * ({@link PolicyFit}).
+     */
+    REFUSED_BY_POLICY,
     /** Live agents take it, but every one runs as many runs as it may. */
     AGENTS_AT_LIMIT,
     /** A live agent takes it and has a free slot: it should be claimed at its next poll. */

@@ -8,11 +8,23 @@ package dev.gantry.launch;
  *     from outside...), else null
  * @param flowFault true when the run's own description caused it (an image that does not exist or
  *     cannot be pulled): the run ends Failed rather than Crashed
+ * @param timedOut the agent stopped it because it ran past its run timeout ({@code reason} says how
+ *     long that was): the run ends Failed, saying it timed out
  */
-public record ExitReport(int exitCode, String reason, boolean flowFault) {
+public record ExitReport(int exitCode, String reason, boolean flowFault, boolean timedOut) {
+
+  public ExitReport(int exitCode, String reason, boolean flowFault) {
+    this(exitCode, reason, flowFault, false);
+  }
 
   public ExitReport(int exitCode, String reason) {
     this(exitCode, reason, false);
+  }
+
+  /** This exit, of a run the agent stopped after its run timeout of {@code timeout}. */
+  public ExitReport timedOutAfter(java.time.Duration timeout) {
+    String why = "timed out after its run timeout of " + RunDeadlines.describe(timeout);
+    return new ExitReport(exitCode, reason == null ? why : why + ", " + reason, flowFault, true);
   }
 
   /** The infrastructure never ran the bootstrap because of the run's own description. */

@@ -1,5 +1,6 @@
 package dev.gantry.launch;
 
+import dev.gantry.catalog.RunConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -67,6 +68,15 @@ public interface Launcher extends AutoCloseable {
    */
   default boolean infrastructureOutlivesAgent() {
     return false;
+  }
+
+  /**
+   * What a run asks of this launcher's platform, for the agent's policy: the flow version's run
+   * settings, plus what its own templates imply (a Kubernetes job template asking for a privileged
+   * container). The default is the run settings.
+   */
+  default RunConfig asked(LaunchRequest request) {
+    return request.flow().runConfig();
   }
 
   /** Whether the launcher's platform (Docker engine, API server) answers now. */

@@ -15,6 +15,7 @@ import dev.gantry.catalog.LabelSource;
 import dev.gantry.catalog.NewFlowVersion;
 import dev.gantry.catalog.ParameterSpec;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.RunConfig;
 import dev.gantry.flow.Flow;
 import dev.gantry.flow.FlowFactory;
 import dev.gantry.flow.FlowLoadException;
@@ -99,6 +100,7 @@ public final class FlowRegistrar {
         throw new RegistrationException(e.getMessage(), e);
       }
       FlowSchedule schedule = chooseSchedule(registration, flow);
+      RunConfig runConfig = runConfig(flow, registration);
       Storage storage = chooseStorage(registration, flow);
       BundleFormat format = chooseFormat(registration, storage);
       work = Files.createTempDirectory("gantry-register-");
@@ -129,7 +131,8 @@ public final class FlowRegistrar {
               secrets(flow, storage),
               parameters(flow),
               registration.policy(),
-              schedule));
+              schedule,
+              runConfig));
     } catch (BundleException | StorageException e) {
       throw new RegistrationException(e.getMessage(), e);
     } catch (IOException e) {
@@ -172,6 +175,16 @@ public final class FlowRegistrar {
       }
     }
     return schedule;
+  }
+
+  /** The flow's run settings overridden by the registration's, refused here when malformed. */
+  private static RunConfig runConfig(Flow flow, Registration registration) {
+    Environment env = flow.environment();
+    try {
+      return RunConfig.of(env == null ? Map.of() : env.runSettings(), registration.runSettings());
+    } catch (IllegalArgumentException e) {
+      throw new RegistrationException("flow '" + flow.name() + "': " + e.getMessage(), e);
+    }
   }
 
   private static Storage chooseStorage(Registration registration, Flow flow) {

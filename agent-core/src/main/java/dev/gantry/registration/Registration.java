@@ -6,6 +6,7 @@ import dev.gantry.catalog.RunPolicy;
 import dev.gantry.flow.storage.Storage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -20,6 +21,8 @@ import java.util.Set;
  * @param defaultLabels false to leave out the storage's default labels
  * @param policy infrastructure retries and concurrency limit of the version's runs
  * @param schedule overrides the schedule the flow describes; null to keep it (default: none)
+ * @param runSettings run settings given at registration ({@code --memory 2g} as {@code memory} →
+ *     {@code 2g}); they override the flow's own, and are checked at registration
  */
 public record Registration(
     List<Path> jars,
@@ -29,7 +32,8 @@ public record Registration(
     Set<String> labels,
     boolean defaultLabels,
     RunPolicy policy,
-    FlowSchedule schedule) {
+    FlowSchedule schedule,
+    Map<String, String> runSettings) {
 
   public Registration {
     jars = List.copyOf(jars);
@@ -39,6 +43,20 @@ public record Registration(
     Objects.requireNonNull(factory, "factory");
     labels = Set.copyOf(labels);
     Objects.requireNonNull(policy, "policy");
+    runSettings = runSettings == null ? Map.of() : Map.copyOf(runSettings);
+  }
+
+  /** A registration without run settings of its own. */
+  public Registration(
+      List<Path> jars,
+      String factory,
+      BundleFormat format,
+      Storage storage,
+      Set<String> labels,
+      boolean defaultLabels,
+      RunPolicy policy,
+      FlowSchedule schedule) {
+    this(jars, factory, format, storage, labels, defaultLabels, policy, schedule, Map.of());
   }
 
   /** A registration with the default run policy and the flow's own schedule. */
@@ -57,26 +75,38 @@ public record Registration(
   }
 
   public Registration withFormat(BundleFormat value) {
-    return new Registration(jars, factory, value, storage, labels, defaultLabels, policy, schedule);
+    return new Registration(
+        jars, factory, value, storage, labels, defaultLabels, policy, schedule, runSettings);
   }
 
   public Registration withStorage(Storage value) {
-    return new Registration(jars, factory, format, value, labels, defaultLabels, policy, schedule);
+    return new Registration(
+        jars, factory, format, value, labels, defaultLabels, policy, schedule, runSettings);
   }
 
   public Registration withLabels(Set<String> value) {
-    return new Registration(jars, factory, format, storage, value, defaultLabels, policy, schedule);
+    return new Registration(
+        jars, factory, format, storage, value, defaultLabels, policy, schedule, runSettings);
   }
 
   public Registration withoutDefaultLabels() {
-    return new Registration(jars, factory, format, storage, labels, false, policy, schedule);
+    return new Registration(
+        jars, factory, format, storage, labels, false, policy, schedule, runSettings);
   }
 
   public Registration withPolicy(RunPolicy value) {
-    return new Registration(jars, factory, format, storage, labels, defaultLabels, value, schedule);
+    return new Registration(
+        jars, factory, format, storage, labels, defaultLabels, value, schedule, runSettings);
+  }
+
+  /** Run settings given at registration; they override the flow's own. */
+  public Registration withRunConfig(Map<String, String> value) {
+    return new Registration(
+        jars, factory, format, storage, labels, defaultLabels, policy, schedule, value);
   }
 
   public Registration withSchedule(FlowSchedule value) {
-    return new Registration(jars, factory, format, storage, labels, defaultLabels, policy, value);
+    return new Registration(
+        jars, factory, format, storage, labels, defaultLabels, policy, value, runSettings);
   }
 }

@@ -36,6 +36,17 @@ public record FinalState(RunState state, String message) {
     if (current == RunState.Cancelling) {
       return new FinalState(RunState.Cancelled, "cancelled by request");
     }
+    if (exit.timedOut()) {
+      // The agent stopped it at its run timeout: whatever the bootstrap said on the way out.
+      return new FinalState(
+          RunState.Failed,
+          "run "
+              + run.id()
+              + " "
+              + exit.reason()
+              + " and was stopped"
+              + (exit.exitCode() >= 0 ? " (exit code " + exit.exitCode() + ")" : ""));
+    }
     if ("Failed".equals(result)) {
       return new FinalState(RunState.Failed, reporter.resultMessage());
     }

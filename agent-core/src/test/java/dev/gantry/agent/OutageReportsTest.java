@@ -1,5 +1,6 @@
 package dev.gantry.agent;
 
+import static java.util.stream.Collectors.toSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -96,8 +97,15 @@ class OutageReportsTest {
         .pollInterval(Duration.ofMillis(50))
         .until(() -> runIds.stream().allMatch(id -> run(id).state() == RunState.Running));
 
+    Set<ProcessHandle> children = ProcessHandle.current().children().collect(toSet());
     proxy.cut();
-    Thread.sleep(OUTAGE.toMillis()); // longer than the lease; tasks and some runs end meanwhile
+    Thread.sleep(OUTAGE.toMillis()); // longer than the lease
+    // On a loaded machine the child JVMs may be slower than the outage: keep the database away
+    // until at least one run's JVM has ended, so some runs really end during the outage.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> children.stream().anyMatch(child -> !child.isAlive()));
     Instant restoredAt = Instant.now();
     proxy.restore();
 

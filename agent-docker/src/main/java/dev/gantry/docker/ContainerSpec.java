@@ -2,9 +2,11 @@ package dev.gantry.docker;
 
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import dev.gantry.bootstrap.BootstrapSpec;
+import dev.gantry.launch.LaunchException;
 import dev.gantry.launch.LaunchRequest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +31,9 @@ import java.util.Optional;
  * @param networkMode the first network, the container is created in; null for the engine's default
  * @param extraNetworks the other networks, connected before the container starts
  * @param memoryBytes the memory limit (swap included), or null for none
+ * @param nanoCpus the CPU limit in billionths of a CPU, or null for none
+ * @param privileged a privileged container (only when the agent's policy allowed it)
+ * @param capAdd Linux capabilities added (only when the agent's policy allowed them)
  * @param command the image's arguments: {@code execute flow-run}
  */
 public record ContainerSpec(
@@ -40,6 +45,9 @@ public record ContainerSpec(
     String networkMode,
     List<String> extraNetworks,
     Long memoryBytes,
+    Long nanoCpus,
+    boolean privileged,
+    List<String> capAdd,
     List<String> command,
     boolean secretsOnStdin) {
 
@@ -51,17 +59,24 @@ public record ContainerSpec(
     environment = List.copyOf(environment);
     binds = List.copyOf(binds);
     extraNetworks = List.copyOf(extraNetworks);
+    capAdd = List.copyOf(capAdd);
     command = List.copyOf(command);
   }
 
-  /** The spec of the container of {@code request}'s run attempt, of {@code image}. */
+  /**
+   * The spec of the container of {@code request}'s run attempt, of {@code image}.
+   *
+   * @throws LaunchException (Failed) when the flow asks for a setting Docker cannot apply
+   */
   public static ContainerSpec forRun(
-      DockerSettings settings, LaunchRequest request, String image, Optional<Bind> bundle) {
+      DockerSettings settings, LaunchRequest request, String image, Optional<Bind> bundle)
+      throws LaunchException {
+    RunResources resources = RunResources.of(settings, request);
     List<String> env = new ArrayList<>();
-    // The agent's --env first: the run's own bootstrap variables win over them. Secret values
-    // never go into the spec (docker inspect shows it to anyone with the socket): they reach the
-    // bootstrap on stdin.
-    settings.environment().forEach((name, value) -> env.add(name + "=" + value));
+    // The agent's --env, then the flow's: the run's own bootstrap variables win over both.
+    // Secret values never go into the spec (docker inspect shows it to anyone with the socket):
+    // they reach the bootstrap on stdin.
+    resources.environment().forEach((name, value) -> env.add(name + "=" + value));
     BootstrapSpec.withoutSecretValues(request.environment())
         .forEach((name, value) -> env.add(name + "=" + value));
     boolean secrets = !BootstrapSpec.secretVariables(request.environment()).isEmpty();
@@ -73,9 +88,10 @@ public record ContainerSpec(
     for (VolumeMount volume : settings.volumes()) {
       binds.add(Bind.parse(volume.toString()));
     }
+    binds.addAll(resources.hostPaths());
     bundle.ifPresent(binds::add);
 
-    List<String> networks = settings.networks();
+    List<String> networks = resources.hostNetwork() ? List.of("host") : settings.networks();
     return new ContainerSpec(
         image,
         "gantry-" + request.runId() + "-" + request.run().attempt(),
@@ -84,7 +100,10 @@ public record ContainerSpec(
         binds,
         networks.isEmpty() ? null : networks.get(0),
         networks.subList(Math.min(1, networks.size()), networks.size()),
-        settings.memoryBytes(),
+        resources.memoryBytes(),
+        resources.nanoCpus(),
+        resources.privileged(),
+        resources.capAdd(),
         RUN_COMMAND,
         secrets);
   }
@@ -100,6 +119,15 @@ public record ContainerSpec(
     }
     if (memoryBytes != null) {
       host.withMemory(memoryBytes).withMemorySwap(memoryBytes);
+    }
+    if (nanoCpus != null) {
+      host.withNanoCPUs(nanoCpus);
+    }
+    if (privileged) {
+      host.withPrivileged(true);
+    }
+    if (!capAdd.isEmpty()) {
+      host.withCapAdd(capAdd.stream().map(Capability::valueOf).toArray(Capability[]::new));
     }
     return host;
   }

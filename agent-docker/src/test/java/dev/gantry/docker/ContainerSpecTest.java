@@ -34,7 +34,7 @@ class ContainerSpecTest {
   }
 
   @Test
-  void theContainerIsNamedAndLabelledAfterItsRunAttempt() {
+  void theContainerIsNamedAndLabelledAfterItsRunAttempt() throws Exception {
     ContainerSpec spec =
         ContainerSpec.forRun(DockerSettings.defaults(), request, "acme/etl:1", Optional.empty());
 
@@ -50,7 +50,7 @@ class ContainerSpecTest {
   }
 
   @Test
-  void theRunsOwnVariablesComeAfterTheAgentsSoTheyWin() {
+  void theRunsOwnVariablesComeAfterTheAgentsSoTheyWin() throws Exception {
     ContainerSpec spec =
         ContainerSpec.forRun(
             settings(
@@ -70,7 +70,7 @@ class ContainerSpecTest {
   }
 
   @Test
-  void secretValuesAreNeverInTheSpecOnlyTheFlagThatTheyComeOnStdin() {
+  void secretValuesAreNeverInTheSpecOnlyTheFlagThatTheyComeOnStdin() throws Exception {
     ContainerSpec spec =
         ContainerSpec.forRun(
             settings(List.of(), List.of(), Map.of(), null),
@@ -88,7 +88,7 @@ class ContainerSpecTest {
   }
 
   @Test
-  void theAgentsVolumesComeBeforeTheBundleMount() {
+  void theAgentsVolumesComeBeforeTheBundleMount() throws Exception {
     Bind bundle = new Bind("/tmp/copy/flow.gantry", new Volume("/data/flow.gantry"), AccessMode.ro);
     ContainerSpec spec =
         ContainerSpec.forRun(
@@ -110,7 +110,7 @@ class ContainerSpecTest {
   }
 
   @Test
-  void theFirstNetworkIsTheContainersOwnAndTheOthersAreConnectedLater() {
+  void theFirstNetworkIsTheContainersOwnAndTheOthersAreConnectedLater() throws Exception {
     ContainerSpec spec =
         ContainerSpec.forRun(
             settings(List.of(), List.of("flows", "db", "cache"), Map.of(), null),
@@ -124,7 +124,7 @@ class ContainerSpecTest {
   }
 
   @Test
-  void withoutNetworksTheEnginesDefaultIsUsed() {
+  void withoutNetworksTheEnginesDefaultIsUsed() throws Exception {
     ContainerSpec spec =
         ContainerSpec.forRun(DockerSettings.defaults(), request, "acme/etl:1", Optional.empty());
 
@@ -135,7 +135,7 @@ class ContainerSpecTest {
   }
 
   @Test
-  void aMemoryLimitAllowsNoSwapBeyondIt() {
+  void aMemoryLimitAllowsNoSwapBeyondIt() throws Exception {
     long limit = 256L * 1024 * 1024;
     HostConfig host =
         ContainerSpec.forRun(
@@ -150,7 +150,7 @@ class ContainerSpecTest {
   }
 
   @Test
-  void outputIsKeptByTheJsonFileDriverTheAgentReads() {
+  void outputIsKeptByTheJsonFileDriverTheAgentReads() throws Exception {
     HostConfig host =
         ContainerSpec.forRun(DockerSettings.defaults(), request, "acme/etl:1", Optional.empty())
             .hostConfig();
@@ -159,7 +159,7 @@ class ContainerSpecTest {
   }
 
   @Test
-  void theSpecIsWrittenIntoTheCreateCommand() {
+  void theSpecIsWrittenIntoTheCreateCommand() throws Exception {
     ContainerSpec spec =
         ContainerSpec.forRun(
             settings(List.of(VolumeMount.parse("/a:/b")), List.of("flows"), Map.of(), null),

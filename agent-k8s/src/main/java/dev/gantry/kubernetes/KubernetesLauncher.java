@@ -1,11 +1,13 @@
 package dev.gantry.kubernetes;
 
+import dev.gantry.catalog.RunConfig;
 import dev.gantry.launch.Infrastructure;
 import dev.gantry.launch.LaunchException;
 import dev.gantry.launch.LaunchRequest;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.OutputSink;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.launch.RunSettingCheck;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -121,7 +123,12 @@ public final class KubernetesLauncher implements Launcher {
   public RunExecution launch(LaunchRequest request, OutputSink output) throws LaunchException {
     prepare();
     String image = imageOf(request);
-    RunJobManifest manifest = template.manifestFor(request, settings, namespace, image);
+    RunSettingCheck.applicable(
+        request, request.flow().runConfig(), kind(), FlowJobSettings.APPLIED);
+    RunJobManifest manifest =
+        FlowJobSettings.templateFor(template, request)
+            .manifestFor(request, settings, namespace, image);
+    FlowJobSettings.applyTo(manifest, request);
     JobRun run =
         new JobRun(
             request.runId(),
@@ -133,6 +140,11 @@ public final class KubernetesLauncher implements Launcher {
             new RunJobPlatform(client, jobs, threads, null));
     launches.create(request, manifest, image, run);
     return run;
+  }
+
+  @Override
+  public RunConfig asked(LaunchRequest request) {
+    return FlowJobSettings.asked(request);
   }
 
   /** The flow environment's image, else the default image. */

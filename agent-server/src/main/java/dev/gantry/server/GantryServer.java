@@ -23,6 +23,7 @@ import dev.gantry.server.http.RequestBody;
 import dev.gantry.server.json.Dtos;
 import dev.gantry.server.json.Json;
 import dev.gantry.server.json.RunDtos;
+import dev.gantry.server.ui.UiRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
@@ -211,11 +212,10 @@ public final class GantryServer implements AutoCloseable {
     ApiTokens tokens = new ApiTokens(gantry.backend().tokens(), clock);
     List<ApiRoute> routes = apiRoutes(gantry, tokens, events, settings);
     OpenApiDocument.install(config.routes, routes, version());
-    ApiRoutes.install(
-        config.routes,
-        new BearerAuth(tokens, new FailedAuthentications(settings.authFailuresPerMinute(), clock)),
-        new AuditTrail(gantry.backend().audit(), clock),
-        routes);
+    BearerAuth auth =
+        new BearerAuth(tokens, new FailedAuthentications(settings.authFailuresPerMinute(), clock));
+    UiRoutes.install(config, auth);
+    ApiRoutes.install(config.routes, auth, new AuditTrail(gantry.backend().audit(), clock), routes);
   }
 
   /** Every route under /api/v1, for the router and the OpenAPI document. */

@@ -36,7 +36,7 @@ final class JdbcFlowStore implements FlowStore {
   private static final String COLUMNS =
       "id, name, version, format, location, digest, factory, image, labels, secrets, parameters,"
           + " registered_at, infrastructure_retries, concurrency_limit, when_limited, schedule_cron,"
-          + " schedule_interval_ms";
+          + " schedule_interval_ms, run_config";
 
   /** The newest version of each name, for a query on {@code flows f}. */
   private static final String NEWEST =
@@ -86,8 +86,8 @@ final class JdbcFlowStore implements FlowStore {
         c,
         "INSERT INTO flows (name, version, format, location, digest, factory, image, labels,"
             + " secrets, parameters, registered_at, infrastructure_retries, concurrency_limit,"
-            + " when_limited, schedule_cron, schedule_interval_ms)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " when_limited, schedule_cron, schedule_interval_ms, run_config)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         flow.name(),
         version,
         flow.format(),
@@ -103,7 +103,8 @@ final class JdbcFlowStore implements FlowStore {
         policy.concurrencyLimit(),
         policy.whenLimited(),
         schedule == null ? null : schedule.cron(),
-        schedule == null || schedule.interval() == null ? null : schedule.interval().toMillis());
+        schedule == null || schedule.interval() == null ? null : schedule.interval().toMillis(),
+        RunConfigColumn.write(flow.runConfig()));
     // The newest registration sets the name's limit (a concurrent registration of the name makes
     // this insert collide, and register() tries again with the next version).
     update(c, "DELETE FROM flow_limits WHERE flow_name = ?", flow.name());
@@ -260,6 +261,7 @@ final class JdbcFlowStore implements FlowStore {
             row.getInt("infrastructure_retries"),
             row.getObject("concurrency_limit", Integer.class),
             WhenLimited.valueOf(row.getString("when_limited"))),
-        readSchedule(row));
+        readSchedule(row),
+        RunConfigColumn.read(row.getString("run_config"), owner));
   }
 }

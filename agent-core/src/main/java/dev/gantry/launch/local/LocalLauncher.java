@@ -3,6 +3,7 @@ package dev.gantry.launch.local;
 import dev.gantry.bootstrap.Bootstrap;
 import dev.gantry.bootstrap.BootstrapSpec;
 import dev.gantry.domain.RunState;
+import dev.gantry.flow.environment.RunSetting;
 import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.Infrastructure;
 import dev.gantry.launch.LaunchException;
@@ -10,6 +11,7 @@ import dev.gantry.launch.LaunchRequest;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.OutputSink;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.launch.RunSettingCheck;
 import dev.gantry.protocol.FlatJson;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -40,6 +42,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalLauncher implements Launcher {
   private static final Logger log = LoggerFactory.getLogger(LocalLauncher.class);
+
+  /**
+   * The run settings a child JVM applies; the run timeout is the agent's ({@code BoundedLauncher}).
+   */
+  static final Set<RunSetting> APPLIED = Set.of(RunSetting.ENV, RunSetting.RUN_TIMEOUT);
 
   /** Variables of the agent that a run must never see. */
   static final Set<String> WITHHELD =
@@ -115,9 +122,12 @@ public final class LocalLauncher implements Launcher {
 
   @Override
   public RunExecution launch(LaunchRequest request, OutputSink output) throws LaunchException {
-    Process process = warmStart ? takeWarm(request) : null;
+    RunSettingCheck.applicable(request, request.flow().runConfig(), kind(), APPLIED);
+    Map<String, String> flowEnv = request.flow().runConfig().environment();
+    // A warm JVM's environment is fixed: a run with variables of its own gets a fresh JVM.
+    Process process = warmStart && flowEnv.isEmpty() ? takeWarm(request) : null;
     if (process == null) {
-      process = start(request.environment(), false, request.runId());
+      process = start(request.environment(), flowEnv, false, request.runId());
     }
     if (warmStart) {
       refillWarm();
@@ -161,7 +171,7 @@ public final class LocalLauncher implements Launcher {
               return;
             }
             try {
-              warm = start(Map.of(), true, "warm");
+              warm = start(Map.of(), Map.of(), true, "warm");
             } catch (LaunchException e) {
               log.warn("cannot start a warm JVM for the next run: {}", e.getMessage());
             }
@@ -179,7 +189,15 @@ public final class LocalLauncher implements Launcher {
     }
   }
 
-  private Process start(Map<String, String> runEnvironment, boolean standby, String runId)
+  /**
+   * @param flowEnv the flow's own variables ({@code env.NAME} run settings), set before the
+   *     bootstrap's, which win over them
+   */
+  private Process start(
+      Map<String, String> runEnvironment,
+      Map<String, String> flowEnv,
+      boolean standby,
+      String runId)
       throws LaunchException {
     Path tempDir;
     try {
@@ -214,6 +232,7 @@ public final class LocalLauncher implements Launcher {
     // Secret values never go into the environment (readable in /proc/PID/environ): the first
     // line on stdin carries them.
     Map<String, String> secrets = BootstrapSpec.secretVariables(runEnvironment);
+    env.putAll(flowEnv);
     env.putAll(BootstrapSpec.withoutSecretValues(runEnvironment));
     env.put(BootstrapSpec.WATCH_STDIN, "true");
     if (standby) {

@@ -103,6 +103,8 @@ public final class RunEvents implements AutoCloseable {
           subscriptions.remove(subscription);
           subscription.client.close();
         }
+      } catch (ClientGone gone) {
+        subscriptions.remove(subscription); // the client left: nothing to log, nothing to send
       } catch (RuntimeException e) {
         LOG.warn("run events for {}: {}", subscription.runId, e.getMessage());
       }
@@ -182,6 +184,7 @@ public final class RunEvents implements AutoCloseable {
       if (done) {
         send("end", Map.of("id", runId, "state", run.state().name()));
       } else if (System.nanoTime() - lastSentNanos >= KEEP_ALIVE.toNanos()) {
+        ClientGone.check(client);
         client.sendComment("keep-alive");
         lastSentNanos = System.nanoTime();
       }
@@ -190,7 +193,9 @@ public final class RunEvents implements AutoCloseable {
 
     private void send(String event, Object data) {
       try {
+        ClientGone.check(client);
         client.sendEvent(event, Json.mapper().writeValueAsString(data), position.id());
+        ClientGone.check(client); // a failed write closes the client
         lastSentNanos = System.nanoTime();
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot write a " + event + " event as JSON", e);

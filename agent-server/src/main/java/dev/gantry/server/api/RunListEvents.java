@@ -104,6 +104,8 @@ public final class RunListEvents implements AutoCloseable {
         } else {
           subscription.poll();
         }
+      } catch (ClientGone gone) {
+        subscriptions.remove(subscription); // the client left: nothing to log, nothing to send
       } catch (RuntimeException e) {
         LOG.warn("run list events: {}", e.getMessage());
       }
@@ -148,6 +150,7 @@ public final class RunListEvents implements AutoCloseable {
       Instant forget = since.minus(LOOK_BACK);
       sent.values().removeIf(at -> at.isBefore(forget));
       if (System.nanoTime() - lastSentNanos >= RunEvents.KEEP_ALIVE.toNanos()) {
+        ClientGone.check(client);
         client.sendComment("keep-alive");
         lastSentNanos = System.nanoTime();
       }
@@ -155,10 +158,12 @@ public final class RunListEvents implements AutoCloseable {
 
     private void send(FlowRun run) {
       try {
+        ClientGone.check(client);
         client.sendEvent(
             "run",
             Json.mapper().writeValueAsString(RunDtos.RunView.of(run)),
             run.updatedAt().toString());
+        ClientGone.check(client); // a failed write closes the client
         lastSentNanos = System.nanoTime();
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot write a run event as JSON", e);

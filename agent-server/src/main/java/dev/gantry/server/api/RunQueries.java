@@ -12,14 +12,17 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** The run list's filters and its opaque cursor, parsed strictly: a bad value is a 400. */
-final class RunQueries {
+/**
+ * The run list's filters and its opaque cursor, parsed strictly: a bad value is a 400. The remote
+ * client encodes and decodes the cursor with the same two methods.
+ */
+public final class RunQueries {
   private RunQueries() {}
 
   static RunSearch.RunFilter filter(Context ctx) {
     return new RunSearch.RunFilter(
         ctx.queryParam("flow"),
-        states(ctx.queryParam("state")),
+        states(String.join(",", ctx.queryParams("state"))),
         ctx.queryParam("label"),
         ctx.queryParam("agent"),
         instant(ctx, "createdFrom"),
@@ -51,7 +54,7 @@ final class RunQueries {
     return states;
   }
 
-  private static Instant instant(Context ctx, String name) {
+  static Instant instant(Context ctx, String name) {
     String raw = ctx.queryParam(name);
     if (raw == null) {
       return null;
@@ -64,14 +67,14 @@ final class RunQueries {
     }
   }
 
-  static String encode(RunSearch.RunCursor cursor) {
+  public static String encode(RunSearch.RunCursor cursor) {
     String plain = cursor.createdAt() + " " + cursor.runId();
     return Base64.getUrlEncoder()
         .withoutPadding()
         .encodeToString(plain.getBytes(StandardCharsets.UTF_8));
   }
 
-  static RunSearch.RunCursor cursor(String raw) {
+  public static RunSearch.RunCursor cursor(String raw) {
     if (raw == null) {
       return null;
     }

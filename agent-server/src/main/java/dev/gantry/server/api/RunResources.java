@@ -3,6 +3,7 @@ package dev.gantry.server.api;
 import static dev.gantry.server.http.ApiRoutes.API;
 
 import dev.gantry.backend.RunSearch;
+import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
@@ -16,6 +17,7 @@ import dev.gantry.server.json.Dtos;
 import dev.gantry.server.json.RunDtos;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +50,18 @@ public final class RunResources {
             Role.VIEWER,
             "Every version of a flow, newest first",
             this::versions),
+        ApiRoute.read(
+            API + "/flow-versions/{id}", Role.VIEWER, "One flow version by its id", this::version),
+        ApiRoute.read(
+            API + "/flow-versions/{id}/coverage",
+            Role.VIEWER,
+            "Whether a live agent could run the flow version, else the labels agents lack",
+            this::coverage),
+        ApiRoute.read(
+            API + "/schedules",
+            Role.VIEWER,
+            "The flows that have a schedule, paused or not",
+            this::schedules),
         ApiRoute.change(
             Method.POST,
             API + "/flows/{name}/schedule/pause",
@@ -69,6 +83,12 @@ public final class RunResources {
             Role.VIEWER,
             "Runs, newest first, filtered, a page at a time",
             this::list),
+        // Before /runs/{id}: the router takes the first route that matches.
+        ApiRoute.read(
+            API + "/runs/changes",
+            Role.VIEWER,
+            "Runs changed at or after a time (since, default: ever), oldest change first",
+            this::changes),
         ApiRoute.read(
             API + "/runs/{id}", Role.VIEWER, "A run, its state history and tasks", this::show),
         ApiRoute.read(
@@ -93,6 +113,50 @@ public final class RunResources {
 
   private void versions(Context ctx) {
     ctx.json(gantry.versions(ctx.pathParam("name")).stream().map(RunDtos.FlowView::of).toList());
+  }
+
+  private void version(Context ctx) {
+    long id = flowVersionId(ctx);
+    ctx.json(RunDtos.FlowView.of(gantry.flowVersion(id).orElseThrow(() -> noVersion(id))));
+  }
+
+  private void coverage(Context ctx) {
+    long id = flowVersionId(ctx);
+    RegisteredFlow flow = gantry.flowVersion(id).orElseThrow(() -> noVersion(id));
+    ctx.json(new RunDtos.Coverage(flow.id(), gantry.coverageWarning(flow).orElse(null)));
+  }
+
+  /** The path's flow version id; one that is not a positive number names no version (404). */
+  private static long flowVersionId(Context ctx) {
+    String raw = ctx.pathParam("id");
+    try {
+      long id = Long.parseLong(raw);
+      if (id > 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // no version has it: answered below
+    }
+    throw ApiException.notFound(
+        "no flow version with id '" + raw + "'; see `gantry flow list --all-versions`");
+  }
+
+  private static ApiException noVersion(long id) {
+    return ApiException.notFound(
+        "no flow version with id '" + id + "'; see `gantry flow list --all-versions`");
+  }
+
+  private void schedules(Context ctx) {
+    ctx.json(gantry.schedules().stream().map(RunDtos.ScheduleView::of).toList());
+  }
+
+  private void changes(Context ctx) {
+    Instant since = RunQueries.instant(ctx, "since");
+    if (since == null) {
+      since = Instant.EPOCH; // every change, oldest first, a page at a time
+    }
+    int limit = (int) Queries.longParam(ctx, "limit", MAX_PAGE, 1, MAX_PAGE);
+    ctx.json(gantry.runsChangedSince(since, limit).stream().map(RunDtos.RunView::of).toList());
   }
 
   private void schedule(Context ctx, boolean paused) {
@@ -156,8 +220,9 @@ public final class RunResources {
   }
 
   private void explain(Context ctx) {
-    RunDiagnosis diagnosis = gantry.explain(runId(ctx), STALE_AFTER);
+    Duration staleAfter = Queries.durationParam(ctx, "staleAfter", STALE_AFTER);
     FlowRun run = gantry.run(runId(ctx));
+    RunDiagnosis diagnosis = gantry.explain(run.id(), staleAfter);
     ctx.json(new RunDtos.Explanation(run.id(), diagnosis.verdict().name(), diagnosis.lines()));
   }
 

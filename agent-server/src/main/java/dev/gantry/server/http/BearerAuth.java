@@ -4,7 +4,9 @@ import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.FailedAuthentications;
 import dev.gantry.server.auth.Principal;
 import dev.gantry.server.auth.Role;
+import dev.gantry.server.ui.UiRoutes;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.security.RouteRole;
 import java.time.Duration;
 import java.util.Optional;
@@ -40,32 +42,24 @@ public final class BearerAuth {
     if (required == null) {
       return; // health, documents: open
     }
-    String address = ctx.ip();
-    Optional<Duration> wait = failures.blockedFor(address);
-    if (wait.isPresent()) {
-      throw new TooManyFailures(wait.get());
+    Principal principal = authenticate(ctx, presentedToken(ctx));
+    ctx.attribute(PRINCIPAL, principal); // known even when refused: the audit names it
+    if (fromSession(ctx) && isChange(ctx) && ctx.header(UiRoutes.CHANGE_HEADER) == null) {
+      throw new ApiException(
+          403,
+          "Forbidden",
+          "a change made with the UI's session needs the "
+              + UiRoutes.CHANGE_HEADER
+              + " header; other clients send Authorization: Bearer TOKEN");
     }
-    String header = ctx.header("Authorization");
-    if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-      failures.failed(address);
-      throw unauthorized("this route needs a token: send Authorization: Bearer TOKEN");
-    }
-    String value = header.substring(SCHEME.length()).trim();
-    Optional<Principal> principal = value.isEmpty() ? Optional.empty() : tokens.authenticate(value);
-    if (principal.isEmpty()) {
-      failures.failed(address);
-      throw unauthorized(
-          "the token is unknown, expired or revoked; create one with `gantry token create`");
-    }
-    ctx.attribute(PRINCIPAL, principal.get()); // known even when refused: the audit names it
-    if (!principal.get().role().includes(required)) {
+    if (!principal.role().includes(required)) {
       throw new ApiException(
           403,
           "Forbidden",
           "token '"
-              + principal.get().tokenName()
+              + principal.tokenName()
               + "' has role "
-              + principal.get().role().key()
+              + principal.role().key()
               + "; "
               + ctx.method()
               + " "
@@ -73,6 +67,52 @@ public final class BearerAuth {
               + " needs "
               + required.key());
     }
+  }
+
+  /**
+   * The principal of a token the caller presented (null: none), counting each failure against the
+   * caller's address: 401 for a missing or unknown token, 429 once the address has failed too
+   * often. The web UI's sign-in goes through here too, so it cannot be used to guess tokens faster.
+   */
+  public Principal authenticate(Context ctx, String value) {
+    String address = ctx.ip();
+    Optional<Duration> wait = failures.blockedFor(address);
+    if (wait.isPresent()) {
+      throw new TooManyFailures(wait.get());
+    }
+    if (value == null) {
+      failures.failed(address);
+      throw unauthorized("this route needs a token: send Authorization: Bearer TOKEN");
+    }
+    Optional<Principal> principal = value.isEmpty() ? Optional.empty() : tokens.authenticate(value);
+    if (principal.isEmpty()) {
+      failures.failed(address);
+      throw unauthorized(
+          "the token is unknown, expired or revoked; create one with `gantry token create`");
+    }
+    return principal.get();
+  }
+
+  /**
+   * The token in {@code Authorization: Bearer}, or else in the web UI's session cookie (a change
+   * made with the cookie must also carry the UI's header, which a cross-site request cannot set);
+   * null when there is neither.
+   */
+  private static String presentedToken(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header != null && header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+      return header.substring(SCHEME.length()).trim();
+    }
+    String session = header == null ? ctx.cookie(UiRoutes.SESSION_COOKIE) : null;
+    return session == null || session.isEmpty() ? null : session;
+  }
+
+  private static boolean fromSession(Context ctx) {
+    return ctx.header("Authorization") == null;
+  }
+
+  private static boolean isChange(Context ctx) {
+    return !HandlerType.GET.equals(ctx.method()) && !HandlerType.HEAD.equals(ctx.method());
   }
 
   /** The matched route's path pattern, e.g. {@code /api/v1/runs/{id}} (not the filter's). */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.FlowSchedule;
 import dev.gantry.catalog.RunPolicy;
+import dev.gantry.flow.storage.AzureBlob;
+import dev.gantry.flow.storage.Gcs;
 import dev.gantry.flow.storage.Http;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Maven;
@@ -82,7 +84,9 @@ public record RegistrationRequest(
     @JsonSubTypes.Type(value = S3.class, name = "s3"),
     @JsonSubTypes.Type(value = Module.class, name = "module"),
     @JsonSubTypes.Type(value = Maven.class, name = "maven"),
-    @JsonSubTypes.Type(value = Http.class, name = "http")
+    @JsonSubTypes.Type(value = Http.class, name = "http"),
+    @JsonSubTypes.Type(value = Gcs.class, name = "gcs"),
+    @JsonSubTypes.Type(value = AzureBlob.class, name = "azblob")
   })
   interface StorageKinds {}
 }

@@ -3,6 +3,7 @@ package dev.gantry.server.json;
 import dev.gantry.catalog.FlowLabel;
 import dev.gantry.catalog.ParameterSpec;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.StateChange;
 import dev.gantry.domain.TaskRun;
@@ -15,7 +16,10 @@ import java.util.Set;
 public final class RunDtos {
   private RunDtos() {}
 
-  /** A flow version: where it is stored, its labels with their sources, schedule and limit. */
+  /**
+   * A flow version: where it is stored, its labels with their sources, schedule and limit ({@code
+   * scheduleIntervalMillis} exact, {@code scheduleIntervalSeconds} rounded down, for reading).
+   */
   public record FlowView(
       long id,
       String name,
@@ -33,7 +37,8 @@ public final class RunDtos {
       Integer concurrencyLimit,
       String whenLimited,
       String scheduleCron,
-      Long scheduleIntervalSeconds) {
+      Long scheduleIntervalSeconds,
+      Long scheduleIntervalMillis) {
     public static FlowView of(RegisteredFlow flow) {
       return new FlowView(
           flow.id(),
@@ -54,7 +59,10 @@ public final class RunDtos {
           flow.schedule() == null ? null : flow.schedule().cron(),
           flow.schedule() == null || flow.schedule().interval() == null
               ? null
-              : flow.schedule().interval().toSeconds());
+              : flow.schedule().interval().toSeconds(),
+          flow.schedule() == null || flow.schedule().interval() == null
+              ? null
+              : flow.schedule().interval().toMillis());
     }
   }
 
@@ -113,4 +121,28 @@ public final class RunDtos {
 
   /** Why a run waits: the verdict and the lines `gantry run explain` prints. */
   public record Explanation(String id, String verdict, List<String> lines) {}
+
+  /** Whether a live agent could run a flow version: the warning register prints, if any. */
+  public record Coverage(long flowId, String warning) {}
+
+  /** A flow whose newest version has a schedule. */
+  public record ScheduleView(
+      String name,
+      long flowId,
+      int version,
+      String cron,
+      Long intervalMillis,
+      String description,
+      boolean paused) {
+    public static ScheduleView of(ScheduledFlow flow) {
+      return new ScheduleView(
+          flow.name(),
+          flow.flowId(),
+          flow.version(),
+          flow.schedule().cron(),
+          flow.schedule().interval() == null ? null : flow.schedule().interval().toMillis(),
+          flow.schedule().describe(),
+          flow.paused());
+    }
+  }
 }

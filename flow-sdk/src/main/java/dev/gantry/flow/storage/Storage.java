@@ -8,7 +8,8 @@ import java.util.Set;
  * side implements them. A storage adds default labels to the flow (so only agents that can reach it
  * take its runs) unless {@link #defaultLabelsEnabled()} is false, and names the secrets it needs.
  */
-public sealed interface Storage extends Serializable permits Local, S3, Module, Maven, Http {
+public sealed interface Storage extends Serializable
+    permits Local, S3, Module, Maven, Http, Gcs, AzureBlob {
 
   /** How the flow travels in the bundle. */
   enum Format {

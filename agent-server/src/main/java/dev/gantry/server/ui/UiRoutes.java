@@ -1,0 +1,121 @@
+package dev.gantry.server.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.server.auth.Principal;
+import dev.gantry.server.http.ApiException;
+import dev.gantry.server.http.BearerAuth;
+import dev.gantry.server.json.Dtos;
+import dev.gantry.server.json.Json;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * The web UI at {@code /ui}: static files from the jar (no build step, no external resources) and
+ * the sign-in that turns an API token into an HttpOnly session cookie, so the page's scripts never
+ * hold the token and the browser's own EventSource can follow live events. The UI calls the same
+ * {@code /api/v1} routes with the same roles; every URL it uses is relative, so it works under a
+ * reverse proxy's base path.
+ */
+public final class UiRoutes {
+  public static final String UI = "/ui";
+
+  /**
+   * The cookie carrying the signed-in token; {@link #CHANGE_HEADER} guards changes made with it.
+   */
+  public static final String SESSION_COOKIE = "gantry_session";
+
+  /**
+   * Sent by the UI's scripts on every change: a cross-site form or image cannot set a header, so a
+   * change that arrives with the cookie but without it did not come from the UI.
+   */
+  public static final String CHANGE_HEADER = "X-Gantry-UI";
+
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; form-action 'self'; base-uri 'self'; frame-ancestors 'none'";
+
+  /** On every file of the UI: no inline script or style, no framing, no sniffing, no caching. */
+  static final Map<String, String> HEADERS =
+      Map.of(
+          "Content-Security-Policy", CONTENT_SECURITY_POLICY,
+          "X-Content-Type-Options", "nosniff",
+          "Referrer-Policy", "no-referrer",
+          "Cache-Control", "no-cache");
+
+  private UiRoutes() {}
+
+  public static void install(JavalinConfig config, BearerAuth auth) {
+    config.staticFiles.add(
+        files -> {
+          files.hostedPath = UI;
+          files.directory = "/ui";
+          files.location = Location.CLASSPATH;
+          files.headers = HEADERS;
+        });
+    // Relative redirects keep a proxy's base path.
+    config.routes.get("/", ctx -> ctx.redirect("ui/"));
+    config.routes.get(UI, UiRoutes::page);
+    config.routes.post(UI + "/session", ctx -> signIn(ctx, auth));
+    config.routes.delete(UI + "/session", UiRoutes::signOut);
+  }
+
+  /** {@code /ui/} is the page; {@code /ui} sends the browser there, so relative URLs resolve. */
+  private static void page(Context ctx) throws IOException {
+    if (!ctx.path().endsWith("/")) {
+      ctx.redirect("ui/");
+      return;
+    }
+    try (InputStream page = UiRoutes.class.getResourceAsStream("/ui/index.html")) {
+      if (page == null) {
+        throw new IllegalStateException("the UI is missing from the jar (/ui/index.html)");
+      }
+      HEADERS.forEach(ctx::header);
+      ctx.contentType("text/html; charset=utf-8").result(page.readAllBytes());
+    }
+  }
+
+  private static void signIn(Context ctx, BearerAuth auth) {
+    String token = tokenOf(ctx);
+    Principal principal = auth.authenticate(ctx, token);
+    ctx.header("Set-Cookie", cookie(ctx, token, null));
+    ctx.json(new Dtos.Identity(principal.tokenName(), principal.role().key()));
+  }
+
+  private static void signOut(Context ctx) {
+    ctx.header("Set-Cookie", cookie(ctx, "", 0));
+    ctx.status(204);
+  }
+
+  private static String tokenOf(Context ctx) {
+    JsonNode body;
+    try {
+      body = Json.mapper().readTree(ctx.bodyInputStream());
+    } catch (IOException e) {
+      throw ApiException.badRequest("the sign-in body is not JSON; send {\"token\": \"TOKEN\"}");
+    }
+    JsonNode token = body == null ? null : body.get("token");
+    if (token == null || !token.isTextual() || token.asText().isBlank()) {
+      throw ApiException.badRequest("field 'token' of the sign-in body is missing");
+    }
+    return token.asText().trim();
+  }
+
+  private static String cookie(Context ctx, String value, Integer maxAge) {
+    StringBuilder cookie =
+        new StringBuilder(SESSION_COOKIE)
+            .append('=')
+            .append(value)
+            .append("; Path=/; HttpOnly; SameSite=Strict");
+    if (maxAge != null) {
+      cookie.append("; Max-Age=").append(maxAge);
+    }
+    if ("https".equalsIgnoreCase(ctx.scheme())) {
+      cookie.append("; Secure");
+    }
+    return cookie.toString();
+  }
+}
