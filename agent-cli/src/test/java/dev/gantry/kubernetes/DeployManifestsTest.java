@@ -28,8 +28,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@code deploy/}: the kustomize base holds exactly what {@code gantry agent install kubernetes}
- * prints with its defaults, every manifest parses strictly, {@code kubectl kustomize} renders the
- * base and the PostgreSQL overlay, and the docker-compose file runs a Docker agent the CLI accepts.
+ * prints with its defaults beside a hardened server, every manifest parses strictly, {@code kubectl
+ * kustomize} renders the base and the PostgreSQL overlay, and the docker-compose file runs a Docker
+ * agent and a server the CLI accepts.
  */
 class DeployManifestsTest {
   private static final Path DEPLOY = repoRoot().resolve("deploy");
@@ -72,13 +73,79 @@ class DeployManifestsTest {
   }
 
   @Test
-  void kubectlKustomizeRendersTheBaseAsInstallPrintsIt() throws Exception {
-    String rendered = kustomize(BASE);
+  void kubectlKustomizeRendersTheBaseAsInstallPrintsItAndTheServer() throws Exception {
+    List<HasMetadata> rendered = ManifestYaml.read(kustomize(BASE), "kubectl kustomize " + BASE);
 
-    assertThat(byKindAndName(ManifestYaml.read(rendered, "kubectl kustomize " + BASE)))
+    assertThat(byKindAndName(rendered.stream().filter(o -> !isServer(o)).toList()))
         .isEqualTo(
             byKindAndName(
                 ManifestYaml.read(KubernetesInstallCommandTest.install(), "install output")));
+    assertThat(byKindAndName(rendered.stream().filter(DeployManifestsTest::isServer).toList()))
+        .containsOnlyKeys(SERVER_DEPLOYMENT, SERVER_SERVICE);
+    assertHardenedServer(rendered);
+  }
+
+  private static final String SERVER_DEPLOYMENT = "Deployment/gantry-server";
+  private static final String SERVER_SERVICE = "Service/gantry-server";
+
+  private static boolean isServer(HasMetadata object) {
+    return object.getMetadata().getName().equals("gantry-server");
+  }
+
+  /**
+   * The server's Deployment is hardened like the agent's, probes the health routes on the port its
+   * Service targets, reads the backend from the Secret, and starts with arguments the CLI accepts.
+   */
+  private static void assertHardenedServer(List<HasMetadata> objects) {
+    Deployment deployment =
+        (Deployment)
+            objects.stream()
+                .filter(
+                    o -> (o.getKind() + "/" + o.getMetadata().getName()).equals(SERVER_DEPLOYMENT))
+                .findFirst()
+                .orElseThrow();
+    Service service =
+        (Service)
+            objects.stream()
+                .filter(o -> (o.getKind() + "/" + o.getMetadata().getName()).equals(SERVER_SERVICE))
+                .findFirst()
+                .orElseThrow();
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getContainers()).hasSize(1);
+    var container = pod.getContainers().get(0);
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath()).contains("/tmp");
+    String port = service.getSpec().getPorts().get(0).getTargetPort().getStrVal();
+    assertThat(container.getPorts()).extracting(p -> p.getName()).containsExactly(port);
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
+    assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo(port);
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
+    assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo(port);
+    assertThat(service.getSpec().getSelector())
+        .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+    var dbUrl =
+        container.getEnv().stream()
+            .filter(e -> e.getName().equals("GANTRY_DB_URL"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(dbUrl.getValue()).isNull();
+    assertThat(dbUrl.getValueFrom().getSecretKeyRef().getName()).isEqualTo("gantry-backend");
+    assertThat(dbUrl.getValueFrom().getSecretKeyRef().getKey()).isEqualTo(AgentManifest.DB_URL_KEY);
+    assertThat(container.getImage()).isEqualTo(KubernetesSettings.gantryImage());
+    assertServerCommand(container.getArgs());
+  }
+
+  /** Arguments {@code gantry server start} accepts, listening beyond the pod's loopback. */
+  private static void assertServerCommand(List<String> args) {
+    assertThat(args).startsWith("server", "start").contains("--bind=0.0.0.0");
+    new CommandLine(new dev.gantry.cli.ServerCommand())
+        .parseArgs(args.subList(1, args.size()).toArray(String[]::new));
   }
 
   @Test
@@ -98,7 +165,10 @@ class DeployManifestsTest {
             "Secret/gantry-backend",
             "Secret/gantry-postgres",
             "Service/gantry-postgres",
-            "StatefulSet/gantry-postgres");
+            "StatefulSet/gantry-postgres",
+            SERVER_DEPLOYMENT,
+            SERVER_SERVICE);
+    assertHardenedServer(objects);
     objects.stream()
         .filter(o -> !o.getKind().equals("Namespace"))
         .forEach(
@@ -142,6 +212,20 @@ class DeployManifestsTest {
         .startsWith("jdbc:postgresql://postgres:5432/");
     assertThat(agent.path("depends_on").path("postgres").path("condition").asString())
         .isEqualTo("service_healthy");
+
+    JsonNode server = compose.path("services").path("server");
+    assertThat(server.path("image").asString()).isEqualTo(KubernetesSettings.gantryImage());
+    List<String> serverCommand = new ArrayList<>();
+    server.path("command").forEach(part -> serverCommand.add(part.asString()));
+    assertServerCommand(serverCommand);
+    assertThat(server.path("environment").path("GANTRY_DB_URL").asString())
+        .startsWith("jdbc:postgresql://postgres:5432/");
+    assertThat(server.path("depends_on").path("postgres").path("condition").asString())
+        .isEqualTo("service_healthy");
+    List<String> ports = new ArrayList<>();
+    server.path("ports").forEach(p -> ports.add(p.asString()));
+    assertThat(ports).containsExactly("127.0.0.1:8420:8420");
+    assertThat(server.path("read_only").asBoolean()).isTrue();
   }
 
   /** {@code kubectl kustomize DIR}; CI must have kubectl, a developer's machine may lack it. */

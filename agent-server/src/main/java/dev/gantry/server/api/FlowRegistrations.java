@@ -11,6 +11,7 @@ import dev.gantry.server.http.ApiException;
 import dev.gantry.server.http.ApiRoute;
 import dev.gantry.server.http.ApiRoute.Method;
 import dev.gantry.server.http.Bodies;
+import dev.gantry.server.http.RequestBody;
 import dev.gantry.server.json.RegistrationRequest;
 import dev.gantry.server.json.RunDtos;
 import io.javalin.http.Context;
@@ -59,12 +60,28 @@ public final class FlowRegistrations {
   public List<ApiRoute> routes() {
     return List.of(
         ApiRoute.change(
-            Method.POST,
-            API + "/flows",
-            Role.DEPLOYER,
-            "flow.register",
-            "Register a flow from uploaded jars (multipart: a registration part and jar parts)",
-            this::register));
+                Method.POST,
+                API + "/flows",
+                Role.DEPLOYER,
+                "flow.register",
+                "Register a flow from uploaded jars (multipart: a registration part and jar parts)",
+                this::register)
+            .withBody(body()));
+  }
+
+  private static RequestBody body() {
+    com.fasterxml.jackson.databind.node.ObjectNode jars =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    jars.put("type", "array")
+        .put("description", "the flow's jars, the factory's first")
+        .putObject("items")
+        .put("type", "string")
+        .put("contentMediaType", "application/java-archive");
+    java.util.Map<String, com.fasterxml.jackson.databind.node.ObjectNode> parts =
+        new java.util.LinkedHashMap<>();
+    parts.put(RegistrationRequest.PART, RequestBody.json(RegistrationRequest.class).schema());
+    parts.put(RegistrationRequest.JAR_PART, jars);
+    return RequestBody.multipart(parts, RegistrationRequest.PART, RegistrationRequest.JAR_PART);
   }
 
   private void register(Context ctx) {

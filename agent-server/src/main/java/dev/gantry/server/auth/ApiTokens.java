@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -20,8 +22,18 @@ public final class ApiTokens {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
+  /** How long a looked-up token is trusted before the store is asked again. */
+  public static final Duration VERIFIED_FOR = Duration.ofSeconds(5);
+
+  /** How often a token's last use is written at most. */
+  public static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+
+  private static final int MAX_VERIFIED = 10_000;
+
   private final ApiTokenStore store;
   private final Clock clock;
+  private final Map<String, Verified> verifiedTokens = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
 
   public ApiTokens(ApiTokenStore store, Clock clock) {
     this.store = store;
@@ -93,27 +105,48 @@ public final class ApiTokens {
     if (!store.revoke(name, clock.instant())) {
       throw new UnknownTokenException(name);
     }
+    verifiedTokens.values().removeIf(v -> v.token().name().equals(name));
   }
 
   /**
-   * The principal a token value stands for, if it is known, unrevoked and unexpired; its use is
-   * recorded.
+   * The principal a token value stands for, if it is known, unrevoked and unexpired.
+   *
+   * <p>A token found in the store is trusted for {@link #VERIFIED_FOR} before the store is asked
+   * again, so a call costs no query; a revocation through this server takes effect at once, one
+   * made elsewhere (another server, the CLI on the database) within that bound. Expiry is checked
+   * on every call. Its use is stamped at most once per {@link #TOUCH_EVERY}.
    */
   public Optional<Principal> authenticate(String value) {
     String hash = TokenValues.hash(value);
-    Optional<ApiToken> found = store.findByHash(hash);
-    if (found.isEmpty() || !TokenValues.sameHash(found.get().tokenHash(), hash)) {
-      return Optional.empty();
-    }
-    ApiToken token = found.get();
     Instant now = clock.instant();
+    Verified verified = verifiedTokens.get(hash);
+    if (verified == null || !now.isBefore(verified.at().plus(VERIFIED_FOR))) {
+      Optional<ApiToken> found = store.findByHash(hash);
+      if (found.isEmpty() || !TokenValues.sameHash(found.get().tokenHash(), hash)) {
+        verifiedTokens.remove(hash);
+        return Optional.empty();
+      }
+      if (verifiedTokens.size() >= MAX_VERIFIED) {
+        verifiedTokens.clear(); // a flood of distinct valid tokens: start over rather than grow
+      }
+      verified = new Verified(found.get(), now);
+      verifiedTokens.put(hash, verified);
+    }
+    ApiToken token = verified.token();
     if (token.revokedAt() != null
         || (token.expiresAt() != null && !now.isBefore(token.expiresAt()))) {
       return Optional.empty();
     }
-    store.touch(token.name(), now);
+    Instant touched = lastTouched.get(token.name());
+    if (touched == null || !now.isBefore(touched.plus(TOUCH_EVERY))) {
+      lastTouched.put(token.name(), now);
+      store.touch(token.name(), now);
+    }
     return Optional.of(new Principal(token.name(), Role.parse(token.role())));
   }
+
+  /** A token as the store had it when it was last looked up. */
+  private record Verified(ApiToken token, Instant at) {}
 
   /** No unrevoked token has the name. */
   public static final class UnknownTokenException extends IllegalArgumentException {

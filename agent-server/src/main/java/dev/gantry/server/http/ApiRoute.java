@@ -10,9 +10,16 @@ import java.util.Objects;
  *
  * @param action null for a read; else the audit action, e.g. {@code token.create}
  * @param summary one line for the OpenAPI document
+ * @param body what the route reads as its body, for the OpenAPI document; null for none
  */
 public record ApiRoute(
-    Method method, String path, Role role, String action, String summary, Handler handler) {
+    Method method,
+    String path,
+    Role role,
+    String action,
+    String summary,
+    Handler handler,
+    RequestBody body) {
 
   /** The methods the API uses. */
   public enum Method {
@@ -32,6 +39,16 @@ public record ApiRoute(
       throw new IllegalArgumentException(
           method + " " + path + ": reads have no audit action and changes must have one");
     }
+  }
+
+  public ApiRoute(
+      Method method, String path, Role role, String action, String summary, Handler handler) {
+    this(method, path, role, action, summary, handler, null);
+  }
+
+  /** This route, documented as reading {@code value}. */
+  public ApiRoute withBody(RequestBody value) {
+    return new ApiRoute(method, path, role, action, summary, handler, value);
   }
 
   public static ApiRoute read(String path, Role role, String summary, Handler handler) {

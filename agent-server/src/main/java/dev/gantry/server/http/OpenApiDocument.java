@@ -82,9 +82,20 @@ public final class OpenApiDocument {
       if (!parameters.isEmpty()) {
         operation.set("parameters", parameters);
       }
+      List<String> problems = new java.util.ArrayList<>(List.of("400", "401", "403", "404"));
+      if (route.body() != null) {
+        operation
+            .putObject("requestBody")
+            .put("required", true)
+            .putObject("content")
+            .putObject(route.body().mediaType())
+            .set("schema", route.body().schema());
+        problems.addAll(List.of("413", "415"));
+      }
+      problems.add("429");
       ObjectNode responses = operation.putObject("responses");
       responses.putObject("2XX").put("description", "Done");
-      for (String status : List.of("400", "401", "403", "404")) {
+      for (String status : problems) {
         responses
             .putObject(status)
             .put("description", "A problem detail")
