@@ -44,6 +44,7 @@ class PrometheusScrapeTest {
   private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
   private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
   private static final Path ALERTS = Path.of("../deploy/prometheus/alerts.yaml");
+  private static final Path DASHBOARD = Path.of("../deploy/grafana/gantry-dashboard.json");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path home;
@@ -125,6 +126,24 @@ class PrometheusScrapeTest {
                         .isGreaterThanOrEqualTo(1);
                     assertThat(value(port, "count(up == 1)")).isEqualTo(2);
                   });
+          // The shipped alert rules load and evaluate, and every dashboard query parses and runs.
+          JsonNode groups =
+              JSON.readTree(get("http://127.0.0.1:" + port + "/api/v1/rules"))
+                  .path("data")
+                  .path("groups");
+          assertThat(groups.findValues("health")).isNotEmpty().allMatch(h -> h.asText().equals("ok"));
+          for (JsonNode panel : JSON.readTree(DASHBOARD.toFile()).path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+              String expr = target.path("expr").asText();
+              String body =
+                  get(
+                      "http://127.0.0.1:"
+                          + port
+                          + "/api/v1/query?query="
+                          + URLEncoder.encode(expr, StandardCharsets.UTF_8));
+              assertThat(JSON.readTree(body).path("status").asText()).as(expr).isEqualTo("success");
+            }
+          }
         } finally {
           prometheus.destroy();
           prometheus.waitFor(10, TimeUnit.SECONDS);
