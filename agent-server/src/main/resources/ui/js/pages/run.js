@@ -5,6 +5,7 @@ import { timeline } from "../timeline.js";
 import { go, session, showError } from "../app.js";
 
 const TERMINAL = ["Success", "Failed", "Cancelled", "Crashed"];
+const LOG_PAGE = 5000; // the API's largest page of log lines
 
 /** A run: facts, actions, explain while waiting, state history, timeline, live logs. */
 export async function runPage(main, _query, id) {
@@ -24,8 +25,17 @@ export async function runPage(main, _query, id) {
   await drawTop();
   drawTimeline();
 
-  // Everything after the page's first look arrives on the run's event stream: states, tasks, logs.
-  const source = api.events(`/runs/${detail.run.id}/events`);
+  // The log so far in big pages (quicker than the stream's batches), then everything after the
+  // page's first look on the run's event stream: states, tasks, logs.
+  let lastLogId = 0;
+  for (;;) {
+    const page = await api.get(`/runs/${detail.run.id}/logs`, { after: lastLogId, limit: LOG_PAGE });
+    logs.add(page.items);
+    lastLogId = Number(page.next);
+    if (page.items.length < LOG_PAGE || !main.isConnected) break;
+  }
+  if (!main.isConnected) return null; // the reader moved on while the log loaded
+  const source = api.events(`/runs/${detail.run.id}/events`, { from: `${detail.history.length}:${lastLogId}` });
   let refreshing = null;
   const refresh = () => {
     if (refreshing) return;

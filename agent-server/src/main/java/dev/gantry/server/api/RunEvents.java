@@ -70,7 +70,7 @@ public final class RunEvents implements AutoCloseable {
   /** Checks the run before the stream starts, so a bad id is still a problem detail. */
   private void open(Context ctx) throws Exception {
     FlowRun run = gantry.run(RunResources.runId(ctx));
-    Position.parse(ctx.header("Last-Event-ID")); // a bad one is a 400 before the stream starts
+    start(ctx); // a bad position is a 400 before the stream starts
     requireEventStream(ctx);
     ctx.attribute(RUN_ID, run.id());
     sse.handle(ctx); // Javalin's SSE adds Cache-Control: no-cache and X-Accel-Buffering: no
@@ -90,7 +90,7 @@ public final class RunEvents implements AutoCloseable {
   private void subscribe(SseClient client) {
     String runId = client.ctx().attribute(RUN_ID);
     Subscription subscription =
-        new Subscription(runId, client, Position.parse(client.ctx().header("Last-Event-ID")));
+        new Subscription(runId, client, start(client.ctx()));
     client.keepAlive();
     client.onClose(() -> subscriptions.remove(subscription));
     subscriptions.add(subscription);
@@ -116,6 +116,24 @@ public final class RunEvents implements AutoCloseable {
     ticker.shutdownNow();
     subscriptions.forEach(s -> s.client.close());
     subscriptions.clear();
+  }
+
+  /**
+   * Where a stream starts: after {@code Last-Event-ID} when the client resumes, else after the
+   * {@code from} query value (an event id, e.g. the UI's "0:4200" once it has read the log up to
+   * line 4200 in pages), else at the beginning.
+   */
+  private static Position start(Context ctx) {
+    String resumed = ctx.header("Last-Event-ID");
+    if (resumed != null || ctx.queryParam("from") == null) {
+      return Position.parse(resumed);
+    }
+    try {
+      return Position.parse(ctx.queryParam("from"));
+    } catch (dev.gantry.server.http.ApiException e) {
+      throw dev.gantry.server.http.ApiException.badRequest(
+          "from '" + ctx.queryParam("from") + "' is not an event id of this stream (STATES:LOG_ID)");
+    }
   }
 
   /** Where a stream is: how many state changes and which log line it has sent. */
