@@ -106,6 +106,7 @@ class OutageReportsTest {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> children.stream().anyMatch(child -> !child.isAlive()));
+    Thread.sleep(500); // the agent sees the exit as this test does: let it note the end first
     Instant restoredAt = Instant.now();
     proxy.restore();
 
