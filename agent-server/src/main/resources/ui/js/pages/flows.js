@@ -2,6 +2,7 @@ import { api } from "../api.js";
 import { ago, fill, h, state, table, time } from "../dom.js";
 import { go, session, showError } from "../app.js";
 import { runLink } from "./overview.js";
+import { settings } from "./run.js";
 
 /** Every flow's newest version. */
 export async function flowsPage(main) {
@@ -47,6 +48,7 @@ export async function flowPage(main, _query, name) {
         ["Factory", h("code", {}, newest.factory || "—")],
         ["Labels", newest.labels.map((label) => `${label.label} (${label.source})`).join(", ") || "—"],
         ["Secrets", [...newest.secrets].join(", ") || "—"],
+        ["Run settings", settings(newest)],
         ["Schedule", schedule(schedules || newest)],
         ["Concurrency limit", newest.concurrencyLimit === null ? "none" : `${newest.concurrencyLimit} (${newest.whenLimited})`],
       ].flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, value)]),

@@ -120,7 +120,10 @@ function facts(run, flow) {
     ["Ended", time(run.endedAt)],
     ["Duration", duration(run.startedAt, run.endedAt)],
   ];
-  if (flow) entries.push(["Image", flow.image || "—"], ["Storage", flow.location || "—"]);
+  if (flow) {
+    entries.push(["Image", flow.image || "—"], ["Storage", flow.location || "—"]);
+    entries.push(["Run settings", settings(flow)]);
+  }
   return h("dl", { class: "facts" }, entries.flatMap(([name, value]) => [h("dt", {}, name), h("dd", {}, value)]));
 }
 
@@ -159,4 +162,10 @@ function actions(run) {
     }, "Run again with these parameters"),
   );
   return h("div", { class: "actions" }, buttons);
+}
+
+/** A flow version's run settings, each with where it came from: memory=2g (flow). */
+export function settings(flow) {
+  const values = flow.runConfig || [];
+  return values.map((s) => `${s.name}=${s.name === "job-template" ? "(template)" : s.value} (${s.source})`).join(", ") || "—";
 }
