@@ -156,6 +156,19 @@ await step("flows, a flow page, agents and admin render for an admin", async () 
   await page.context().close();
 });
 
+await step("the one-time link signs in once, and leaves no code in the URL", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(env("GANTRY_UI_LINK"));
+  await page.locator("#who").filter({ hasText: "(admin)" }).waitFor();
+  assert.ok(!page.url().includes("code="), page.url());
+  const again = await context.newPage();
+  await context.clearCookies();
+  await again.goto(env("GANTRY_UI_LINK"));
+  await again.locator("#error").filter({ hasText: "used or expired" }).waitFor();
+  await context.close();
+});
+
 await step("no page broke the Content-Security-Policy", async () => {
   assert.deepEqual(cspViolations, []);
 });

@@ -48,12 +48,21 @@ export const api = {
 };
 
 /** Signs in with a token: the server answers with an HttpOnly cookie and the token's identity. */
-export async function signIn(token) {
+export function signIn(token) {
+  return session({ token });
+}
+
+/** Signs in with the code of a one-time link `gantry server start` printed. */
+export function signInWithCode(code) {
+  return session({ code });
+}
+
+async function session(body) {
   const response = await fetch(new URL("session", document.baseURI), {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-Gantry-UI": "1" },
     credentials: "same-origin",
-    body: JSON.stringify({ token }),
+    body: JSON.stringify(body),
   });
   const data = await response.json();
   if (!response.ok) throw new ApiError(response.status, data.detail);

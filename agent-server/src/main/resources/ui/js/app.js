@@ -1,6 +1,6 @@
 // The UI's shell: sign-in, the role the token has, and a hash router (#/runs?state=Failed), so
 // every page and filter is a URL that can be shared and reloaded behind any base path.
-import { api, ApiError, signOut } from "./api.js";
+import { api, ApiError, signInWithCode, signOut } from "./api.js";
 import { fill, h } from "./dom.js";
 import { signInPage } from "./pages/signin.js";
 import { overviewPage } from "./pages/overview.js";
@@ -70,6 +70,20 @@ async function render() {
   const main = h("div", { class: "view" });
   fill(document.getElementById("main"), main);
   const { path, query } = location();
+  if (!session.identity && query.has("code")) {
+    // The one-time link `gantry server start` prints: redeem it, and drop it from the URL.
+    const code = query.get("code");
+    history.replaceState(null, "", "#/");
+    let failure = null;
+    try {
+      session.identity = await signInWithCode(code);
+    } catch (e) {
+      failure = e;
+    }
+    await render();
+    if (failure) showError(failure); // after render, which clears the alert region
+    return;
+  }
   if (!session.identity) {
     try {
       session.identity = await api.get("/whoami");

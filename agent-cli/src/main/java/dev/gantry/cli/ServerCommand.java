@@ -11,9 +11,14 @@ import dev.gantry.process.AgentProcess;
 import dev.gantry.secrets.BackendSecretSource;
 import dev.gantry.server.ByteSize;
 import dev.gantry.server.GantryServer;
+import dev.gantry.server.auth.ApiTokens;
+import dev.gantry.server.auth.Role;
+import dev.gantry.server.ui.OneTimeSignIn;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -93,6 +98,17 @@ public final class ServerCommand {
         description = "More labels for the local agent of --with-local-agent (repeatable).")
     List<String> labels = List.of();
 
+    @Option(
+        names = "--sign-in-link",
+        negatable = true,
+        defaultValue = "true",
+        fallbackValue = "true",
+        description =
+            "On a loopback --bind, print a one-time link that signs the browser into the web UI"
+                + " as an admin (a 12-hour token held in memory; default: on). Never on other"
+                + " addresses.")
+    boolean signInLink;
+
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
       GantryServer.Settings settings;
@@ -122,6 +138,22 @@ public final class ServerCommand {
         }
         try (server) {
           out.printf("Gantry server on %s://%s:%d%n", settings.scheme(), bind, server.port());
+          if (signInLink && isLoopback(bind)) {
+            String token =
+                new ApiTokens(gantry.backend().tokens(), Clock.systemUTC())
+                    .create(
+                        "ui-link-" + Long.toHexString(System.nanoTime()),
+                        Role.ADMIN,
+                        Duration.ofHours(12))
+                    .value();
+            out.printf(
+                "Web UI: %s://%s:%d/%s (one-time sign-in link, valid %d minutes)%n",
+                settings.scheme(),
+                bind,
+                server.port(),
+                server.signInLink(token),
+                OneTimeSignIn.VALID_FOR.toMinutes());
+          }
           out.flush();
           if (withLocalAgent) {
             runLocalAgent(gantry, server, metrics);
@@ -174,6 +206,14 @@ public final class ServerCommand {
       Set<String> labels = new java.util.TreeSet<>(extra);
       labels.add(Local.hostName());
       return AgentOptions.defaults("local@" + Local.hostName(), Set.copyOf(labels));
+    }
+
+    private static boolean isLoopback(String bind) {
+      try {
+        return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
     }
   }
 }

@@ -26,6 +26,7 @@ import dev.gantry.server.json.Dtos;
 import dev.gantry.server.json.Json;
 import dev.gantry.server.json.RunDtos;
 import dev.gantry.server.metrics.MetricsRoutes;
+import dev.gantry.server.ui.OneTimeSignIn;
 import dev.gantry.server.ui.UiRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -140,11 +141,21 @@ public final class GantryServer implements AutoCloseable {
   private final Javalin app;
   private final Streams streams;
   private final AutoCloseable gauges;
+  private final OneTimeSignIn links;
 
-  private GantryServer(Javalin app, Streams streams, AutoCloseable gauges) {
+  private GantryServer(Javalin app, Streams streams, AutoCloseable gauges, OneTimeSignIn links) {
     this.app = app;
     this.streams = streams;
     this.gauges = gauges;
+    this.links = links;
+  }
+
+  /**
+   * A one-time link into the web UI that signs in as {@code token} (valid for {@link
+   * OneTimeSignIn#VALID_FOR}), relative to the server's root: {@code ui/#/?code=…}.
+   */
+  public String signInLink(String token) {
+    return "ui/#/?code=" + links.issue(token);
   }
 
   /** The event streams' pollers, closed with the server. */
@@ -185,10 +196,11 @@ public final class GantryServer implements AutoCloseable {
             ? null
             : PemKeyStore.load(settings.tls().certificate(), settings.tls().privateKey());
     Streams events = Streams.start(gantry);
+    OneTimeSignIn links = new OneTimeSignIn(Clock.systemUTC());
     Javalin app =
         Javalin.create(
             config -> {
-              configure(config, gantry, events, settings);
+              configure(config, gantry, events, settings, links);
               MetricsRoutes.install(config, registry);
               if (keys != null) {
                 config.jetty.addConnector(
@@ -221,14 +233,15 @@ public final class GantryServer implements AutoCloseable {
     AutoCloseable gauges =
         RunGauges.register(
             gantry.backend().runSearch(), registry, Clock.systemUTC(), LATE_AFTER, GAUGE_REFRESH);
-    return new GantryServer(app, events, gauges);
+    return new GantryServer(app, events, gauges, links);
   }
 
   private static void configure(
       io.javalin.config.JavalinConfig config,
       DatabaseGantryClient gantry,
       Streams events,
-      Settings settings) {
+      Settings settings,
+      OneTimeSignIn links) {
     config.startup.showJavalinBanner = false;
     config.startup.showOldJavalinVersionWarning = false;
     config.http.maxRequestSize = settings.maxBodyBytes();
@@ -242,7 +255,7 @@ public final class GantryServer implements AutoCloseable {
     OpenApiDocument.install(config.routes, routes, version());
     BearerAuth auth =
         new BearerAuth(tokens, new FailedAuthentications(settings.authFailuresPerMinute(), clock));
-    UiRoutes.install(config, auth);
+    UiRoutes.install(config, auth, links);
     ApiRoutes.install(config.routes, auth, new AuditTrail(gantry.backend().audit(), clock), routes);
   }
 

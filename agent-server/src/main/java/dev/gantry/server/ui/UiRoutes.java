@@ -48,7 +48,7 @@ public final class UiRoutes {
 
   private UiRoutes() {}
 
-  public static void install(JavalinConfig config, BearerAuth auth) {
+  public static void install(JavalinConfig config, BearerAuth auth, OneTimeSignIn links) {
     config.staticFiles.add(
         files -> {
           files.hostedPath = UI;
@@ -59,7 +59,7 @@ public final class UiRoutes {
     // Relative redirects keep a proxy's base path.
     config.routes.get("/", ctx -> ctx.redirect("ui/"));
     config.routes.get(UI, UiRoutes::page);
-    config.routes.post(UI + "/session", ctx -> signIn(ctx, auth));
+    config.routes.post(UI + "/session", ctx -> signIn(ctx, auth, links));
     config.routes.delete(UI + "/session", UiRoutes::signOut);
   }
 
@@ -78,9 +78,22 @@ public final class UiRoutes {
     }
   }
 
-  private static void signIn(Context ctx, BearerAuth auth) {
-    String token = tokenOf(ctx);
-    Principal principal = auth.authenticate(ctx, token);
+  private static void signIn(Context ctx, BearerAuth auth, OneTimeSignIn links) {
+    String token = tokenOf(ctx, links);
+    Principal principal;
+    try {
+      principal = auth.authenticate(ctx, token);
+    } catch (ApiException e) {
+      if (e.status() == 401 && token.isEmpty()) {
+        throw new ApiException(
+            401,
+            "Unauthorized",
+            "the sign-in link is unknown, used or expired (it works once, for "
+                + OneTimeSignIn.VALID_FOR.toMinutes()
+                + " minutes); sign in with a token from `gantry token create`");
+      }
+      throw e;
+    }
     ctx.header("Set-Cookie", cookie(ctx, token, null));
     ctx.json(new Dtos.Identity(principal.tokenName(), principal.role().key()));
   }
@@ -90,12 +103,18 @@ public final class UiRoutes {
     ctx.status(204);
   }
 
-  private static String tokenOf(Context ctx) {
+  /** The body's token, or the token its one-time {@code code} stands for. */
+  private static String tokenOf(Context ctx, OneTimeSignIn links) {
     JsonNode body;
     try {
       body = Json.mapper().readTree(ctx.bodyInputStream());
     } catch (IOException e) {
       throw ApiException.badRequest("the sign-in body is not JSON; send {\"token\": \"TOKEN\"}");
+    }
+    JsonNode code = body == null ? null : body.get("code");
+    if (code != null && code.isTextual()) {
+      // An unknown, used or expired code is a failed sign-in like a bad token (and counted).
+      return links.redeem(code.asText()).orElse("");
     }
     JsonNode token = body == null ? null : body.get("token");
     if (token == null || !token.isTextual() || token.asText().isBlank()) {

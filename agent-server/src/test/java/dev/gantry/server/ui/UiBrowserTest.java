@@ -82,7 +82,12 @@ class UiBrowserTest {
                   "GANTRY_UI_SCREENSHOTS",
                       Path.of("target/ui-screenshots").toAbsolutePath().toString(),
                   "GANTRY_UI_RUNS", Json.mapper().writeValueAsString(runs),
-                  "GANTRY_UI_TOKENS", Json.mapper().writeValueAsString(values)));
+                  "GANTRY_UI_TOKENS", Json.mapper().writeValueAsString(values),
+                  "GANTRY_UI_LINK",
+                      "http://127.0.0.1:"
+                          + server.port()
+                          + "/"
+                          + server.signInLink(values.get("admin"))));
       Process process = node.start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       boolean exited = process.waitFor(5, TimeUnit.MINUTES);

@@ -61,6 +61,19 @@ class UiSessionTest {
   }
 
   @Test
+  void aOneTimeLinkSignsInOnce() throws Exception {
+    String link = server.signInLink(admin);
+    assertThat(link).startsWith("ui/#/?code=").doesNotContain(admin);
+    String body = "{\"code\": \"" + link.substring(link.indexOf('=') + 1) + "\"}";
+    HttpResponse<String> first = signIn(body);
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.headers().firstValue("Set-Cookie").orElseThrow()).contains("HttpOnly");
+    HttpResponse<String> again = signIn(body);
+    assertThat(again.statusCode()).isEqualTo(401);
+    assertThat(again.body()).contains("the sign-in link is unknown, used or expired");
+  }
+
+  @Test
   void aBadTokenGetsNoCookie() throws Exception {
     HttpResponse<String> refused = signIn("{\"token\": \"gantry_nope\"}");
     assertThat(refused.statusCode()).isEqualTo(401);
