@@ -17,6 +17,14 @@ public final class Gantry {
     if (args.length > 0 && args[0].equals("execute")) {
       // Inside a run, log events must become protocol lines; set before any logger exists.
       System.setProperty("logback.configurationFile", Bootstrap.LOGBACK_CONFIG);
+    } else {
+      try {
+        LogFormat format = LogFormat.select(args, System.getenv());
+        System.setProperty("logback.configurationFile", format.configuration());
+      } catch (IllegalArgumentException e) {
+        System.err.println("error: " + e.getMessage());
+        System.exit(2);
+      }
     }
     System.exit(commandLine().execute(args));
   }
