@@ -19,8 +19,10 @@ public final class Gantry {
       System.setProperty("logback.configurationFile", Bootstrap.LOGBACK_CONFIG);
     } else {
       try {
-        LogFormat format = LogFormat.select(args, System.getenv());
-        System.setProperty("logback.configurationFile", format.configuration());
+        // Text keeps Logback's own lookup (logback.xml, or a file the operator names).
+        if (LogFormat.select(args, System.getenv()) == LogFormat.json) {
+          System.setProperty("logback.configurationFile", LogFormat.json.configuration());
+        }
       } catch (IllegalArgumentException e) {
         System.err.println("error: " + e.getMessage());
         System.exit(2);
