@@ -17,6 +17,16 @@ public final class Gantry {
     if (args.length > 0 && args[0].equals("execute")) {
       // Inside a run, log events must become protocol lines; set before any logger exists.
       System.setProperty("logback.configurationFile", Bootstrap.LOGBACK_CONFIG);
+    } else {
+      try {
+        // Text keeps Logback's own lookup (logback.xml, or a file the operator names).
+        if (LogFormat.select(args, System.getenv()) == LogFormat.json) {
+          System.setProperty("logback.configurationFile", LogFormat.json.configuration());
+        }
+      } catch (IllegalArgumentException e) {
+        System.err.println("error: " + e.getMessage());
+        System.exit(2);
+      }
     }
     System.exit(commandLine().execute(args));
   }

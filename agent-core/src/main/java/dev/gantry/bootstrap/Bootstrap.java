@@ -15,11 +15,14 @@ import dev.gantry.flow.run.FlowRunner;
 import dev.gantry.protocol.FlatJson;
 import dev.gantry.storage.StorageException;
 import dev.gantry.storage.StorageRegistry;
+import dev.gantry.tracing.RunLogFields;
+import dev.gantry.tracing.TraceParent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +146,7 @@ public final class Bootstrap {
     } catch (IllegalArgumentException e) {
       return fail(ExitCodes.BAD_INPUT, "bootstrap: " + e.getMessage());
     }
+    output.runFields(runFields(spec, env));
     output.runState("Running");
     Path workDir = null;
     try {
@@ -162,6 +166,24 @@ public final class Bootstrap {
       runner = null;
       WorkDirectory.deleteQuietly(workDir);
     }
+  }
+
+  /**
+   * The fields every line of this attempt carries. The trace is the one the agent handed over, or,
+   * from an agent that hands none, the same one derived from the run.
+   */
+  private static Map<String, String> runFields(BootstrapSpec spec, Map<String, String> env) {
+    TraceParent trace =
+        TraceParent.parse(env.get(TraceParent.VARIABLE))
+            .orElseGet(() -> TraceParent.forAttempt(spec.runId(), spec.attempt()));
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put(RunLogFields.RUN_ID, spec.runId());
+    fields.put(RunLogFields.FLOW, spec.flowName());
+    fields.put(RunLogFields.FLOW_VERSION, Integer.toString(spec.flowVersion()));
+    fields.put(RunLogFields.ATTEMPT, Integer.toString(spec.attempt()));
+    fields.put(RunLogFields.TRACE_ID, trace.traceId());
+    fields.put(RunLogFields.SPAN_ID, trace.spanId());
+    return fields;
   }
 
   private int runFlow(BootstrapSpec spec, Path workDir, Map<String, String> env)

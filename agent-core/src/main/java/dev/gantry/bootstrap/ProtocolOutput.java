@@ -1,5 +1,6 @@
 package dev.gantry.bootstrap;
 
+import dev.gantry.protocol.FlatJson;
 import dev.gantry.protocol.LogEvent;
 import dev.gantry.protocol.ProtocolEvent;
 import dev.gantry.protocol.ProtocolWriter;
@@ -13,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The bootstrap's side of the protocol (docs/bootstrap-protocol.md): its events written to stdout
@@ -26,11 +29,12 @@ public final class ProtocolOutput {
 
   private static final int MAX_TERMINATION_BYTES = 4000;
 
-  private final ProtocolWriter writer;
+  private final PrintStream out;
   private volatile Path terminationLog;
+  private volatile String runFields = "";
 
   public ProtocolOutput(PrintStream out) {
-    this.writer = new ProtocolWriter(out);
+    this.out = out;
   }
 
   /** The output of this bootstrap process, once {@link Bootstrap} has installed it. */
@@ -43,23 +47,49 @@ public final class ProtocolOutput {
   }
 
   public void runState(String state) {
-    writer.write(new RunEvent(Instant.now(), state));
+    write(new RunEvent(Instant.now(), state));
   }
 
   public void taskState(String task, String state, int attempt, Instant at, String message) {
-    writer.write(new TaskEvent(at, task, state, attempt, message));
+    write(new TaskEvent(at, task, state, attempt, message));
   }
 
   public void log(Instant at, String level, String logger, String task, String message) {
-    writer.write(new LogEvent(at, level, logger, task, message));
+    write(new LogEvent(at, level, logger, task, message));
   }
 
   public void result(String state, String message) {
-    String line = writer.write(new ResultEvent(Instant.now(), state, message));
+    String line = write(new ResultEvent(Instant.now(), state, message));
     Path file = terminationLog;
     if (file != null) {
       writeTerminationMessage(file, line);
     }
+  }
+
+  /**
+   * Adds these fields (run_id, flow, trace_id, ...) to every line from now on, after the protocol's
+   * own, so a log pipeline reading the run's output joins it with the agent's lines. Agents read
+   * only the fields the protocol names and ignore these.
+   */
+  public void runFields(Map<String, String> fields) {
+    Map<String, String> present = new LinkedHashMap<>(fields);
+    present.values().removeIf(java.util.Objects::isNull);
+    String object = FlatJson.encode(present);
+    runFields = present.isEmpty() ? "" : "," + object.substring(1, object.length() - 1);
+  }
+
+  /** Writes the event's line whole and flushed, with the run's fields, and returns it. */
+  private String write(ProtocolEvent event) {
+    String line = ProtocolWriter.line(event);
+    String fields = runFields;
+    if (!fields.isEmpty()) {
+      line = line.substring(0, line.length() - 1) + fields + "}";
+    }
+    synchronized (out) {
+      out.println(line);
+      out.flush();
+    }
+    return line;
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.gantry.supervision.Redactor;
 import dev.gantry.supervision.RunReporter;
 import dev.gantry.supervision.SupervisedRun;
 import dev.gantry.supervision.SupervisedRuns;
+import dev.gantry.tracing.RunLogFields;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,8 @@ public final class Dispatcher {
   /** Launches a run claimed through {@link SupervisedRuns#claim}; its launch is then done. */
   public void launch(FlowRun run) {
     long claimedAt = System.nanoTime();
-    try {
+    // Every line about this attempt carries its fields; the end recorder takes them over.
+    try (RunLogFields fields = RunLogFields.open(RunLogFields.of(run, launcher.kind()))) {
       LaunchPlanner.Plan plan;
       try {
         plan = planner.plan(run);

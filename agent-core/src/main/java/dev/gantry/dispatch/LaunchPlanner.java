@@ -8,6 +8,7 @@ import dev.gantry.domain.RunState;
 import dev.gantry.launch.LaunchException;
 import dev.gantry.launch.LaunchRequest;
 import dev.gantry.supervision.SecretSource;
+import dev.gantry.tracing.TraceParent;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -80,6 +81,7 @@ public final class LaunchPlanner {
             run.parameters(),
             secretValues.keySet());
     Map<String, String> env = new LinkedHashMap<>(spec.toEnvironment());
+    env.put(TraceParent.VARIABLE, TraceParent.forAttempt(run.id(), run.attempt()).header());
     secretValues.forEach((name, value) -> env.put(BootstrapSpec.SECRET_PREFIX + name, value));
     return new Plan(new LaunchRequest(run, flow, env, flow.image(), agentId), secretValues);
   }

@@ -11,9 +11,11 @@ import dev.gantry.launch.ExitReport;
 import dev.gantry.launch.RunExecution;
 import dev.gantry.metrics.AgentMetrics;
 import dev.gantry.retry.Backoff;
+import dev.gantry.tracing.RunLogFields;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,7 +72,15 @@ public final class EndRecorder {
 
   /** Records the run's end when {@code execution} exits. */
   public void recordWhenEnded(SupervisedRun run, RunExecution execution) {
-    execution.exit().whenComplete((report, error) -> ended(run, report, error));
+    Map<String, String> fields = RunLogFields.capture(); // the launch's run fields
+    execution
+        .exit()
+        .whenComplete(
+            (report, error) -> {
+              try (RunLogFields scope = RunLogFields.open(fields)) {
+                ended(run, report, error);
+              }
+            });
   }
 
   /** Decides and records the final state once the run's infrastructure has ended. */
@@ -118,7 +128,14 @@ public final class EndRecorder {
       }
     } catch (RuntimeException e) {
       Duration wait = backoff.nextDelay();
-      if (retryLater(() -> recordEnd(supervisedRun, exit, endedAt, backoff), wait)) {
+      Map<String, String> fields = RunLogFields.capture();
+      Runnable again =
+          () -> {
+            try (RunLogFields scope = RunLogFields.open(fields)) {
+              recordEnd(supervisedRun, exit, endedAt, backoff);
+            }
+          };
+      if (retryLater(again, wait)) {
         log.warn(
             "run {}: recording its end failed ({}); trying again in about {} ms",
             run.id(),

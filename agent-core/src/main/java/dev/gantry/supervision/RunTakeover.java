@@ -6,6 +6,7 @@ import dev.gantry.domain.RunFence;
 import dev.gantry.domain.RunState;
 import dev.gantry.launch.Launcher;
 import dev.gantry.launch.RunExecution;
+import dev.gantry.tracing.RunLogFields;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +73,13 @@ public final class RunTakeover {
    * infrastructure-retry budget lasts; Cancelled if a cancel was requested).
    */
   public void takeOver(FlowRun run, String why) {
+    // Its lines carry the run's fields; the end recorder takes them over.
+    try (RunLogFields fields = RunLogFields.open(RunLogFields.of(run, launcher.kind()))) {
+      superviseTaken(run, why);
+    }
+  }
+
+  private void superviseTaken(FlowRun run, String why) {
     Instant storedUpTo = runs.latestLogAt(run.id()).orElse(null);
     RunReporter reporter =
         new RunReporter(
