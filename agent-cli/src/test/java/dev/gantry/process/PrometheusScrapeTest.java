@@ -131,9 +131,7 @@ class PrometheusScrapeTest {
               JSON.readTree(get("http://127.0.0.1:" + port + "/api/v1/rules"))
                   .path("data")
                   .path("groups");
-          assertThat(groups.findValues("health"))
-              .isNotEmpty()
-              .allMatch(h -> h.asText().equals("ok"));
+          assertThat(groups.findValues("health")).isNotEmpty().allMatch(h -> h.asText().equals("ok"));
           for (JsonNode panel : JSON.readTree(DASHBOARD.toFile()).path("panels")) {
             for (JsonNode target : panel.path("targets")) {
               String expr = target.path("expr").asText();

@@ -89,7 +89,8 @@ public final class RunEvents implements AutoCloseable {
 
   private void subscribe(SseClient client) {
     String runId = client.ctx().attribute(RUN_ID);
-    Subscription subscription = new Subscription(runId, client, start(client.ctx()));
+    Subscription subscription =
+        new Subscription(runId, client, start(client.ctx()));
     client.keepAlive();
     client.onClose(() -> subscriptions.remove(subscription));
     subscriptions.add(subscription);
@@ -131,9 +132,7 @@ public final class RunEvents implements AutoCloseable {
       return Position.parse(ctx.queryParam("from"));
     } catch (dev.gantry.server.http.ApiException e) {
       throw dev.gantry.server.http.ApiException.badRequest(
-          "from '"
-              + ctx.queryParam("from")
-              + "' is not an event id of this stream (STATES:LOG_ID)");
+          "from '" + ctx.queryParam("from") + "' is not an event id of this stream (STATES:LOG_ID)");
     }
   }
 
