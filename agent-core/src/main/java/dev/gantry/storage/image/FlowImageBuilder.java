@@ -12,38 +12,42 @@ import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import dev.gantry.flow.storage.OciImage;
 import dev.gantry.storage.StorageContext.SecretLookup;
 import dev.gantry.storage.StorageException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
 /**
  * Builds a flow's image with Jib (no Docker daemon is needed to build or push): the flow's jars as
- * one layer under {@value #FLOW_DIR} on top of the Gantry image, an entrypoint that puts them on
- * the class path after the Gantry jar, pushed to the storage's reference. The result is the image
- * by digest, which the flow version records, so a re-pushed tag never changes a registered flow.
+ * one layer under {@value #FLOW_DIR} on top of the Gantry image, with the image's {@code gantry}
+ * command replaced by one that puts them on the class path after the Gantry jar, pushed to the
+ * storage's reference. The result is the image by digest, which the flow version records, so a
+ * re-pushed tag never changes a registered flow.
  */
 public final class FlowImageBuilder {
   /** Where the flow's jars are in the image. */
   public static final String FLOW_DIR = "/opt/gantry/flow";
 
+  /** The Gantry image's command, which Docker's entrypoint and Kubernetes' command both run. */
+  static final String COMMAND = "/usr/local/bin/gantry";
+
   /**
-   * The Gantry image's command with the flow's jars on the class path: {@code java -jar} would
-   * ignore them. GANTRY_JAVA_OPTS keeps working as in the Gantry image.
+   * The command again, with the flow's jars on the class path after the Gantry jar ({@code java
+   * -jar} would ignore them); GANTRY_JAVA_OPTS keeps working as in the Gantry image.
    */
-  static final List<String> ENTRYPOINT =
-      List.of(
-          "/bin/sh",
-          "-c",
-          "exec java ${GANTRY_JAVA_OPTS:-} -cp '/opt/gantry/gantry.jar:"
-              + FLOW_DIR
-              + "/*' dev.gantry.cli.Gantry \"$@\"",
-          "gantry");
+  static final String SCRIPT =
+      "#!/bin/sh\n"
+          + "exec java ${GANTRY_JAVA_OPTS:-} -cp '/opt/gantry/gantry.jar:"
+          + FLOW_DIR
+          + "/*' dev.gantry.cli.Gantry \"$@\"\n";
 
   private final SecretLookup secrets;
 
@@ -60,6 +64,7 @@ public final class FlowImageBuilder {
    */
   public String build(OciImage storage, String flowName, List<Path> jars) {
     ImageReference target = parse(storage.reference(), "image storage");
+    List<Path> scripts = new ArrayList<>();
     try {
       JibContainerBuilder builder = base(storage.effectiveBaseImage());
       FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("flow " + flowName);
@@ -69,7 +74,11 @@ public final class FlowImageBuilder {
         layer.addEntry(
             jar, AbsoluteUnixPath.get(FLOW_DIR + "/" + index++ + "-" + jar.getFileName()));
       }
-      builder.addFileEntriesLayer(layer.build()).setEntrypoint(ENTRYPOINT);
+      Path script = Files.createTempFile("gantry-command-", ".sh");
+      scripts.add(script);
+      Files.writeString(script, SCRIPT);
+      layer.addEntry(script, AbsoluteUnixPath.get(COMMAND), FilePermissions.fromOctalString("755"));
+      builder.addFileEntriesLayer(layer.build());
       RegistryImage to = RegistryImage.named(target);
       credentials(storage, target, to);
       boolean loopback = isLoopback(target.getRegistry());
@@ -92,6 +101,16 @@ public final class FlowImageBuilder {
       throw ImageFailure.of(storage, e.getCause() == null ? e : e.getCause());
     } catch (RegistryException | IOException | CacheDirectoryCreationException e) {
       throw ImageFailure.of(storage, e);
+    } finally {
+      scripts.forEach(FlowImageBuilder::deleteQuietly);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // a temporary file; the system's temp cleaning takes it
     }
   }
 
