@@ -129,6 +129,35 @@ class ImageStorageTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("plain-token-55aa"));
   }
 
+  @Test
+  void aRegistryNobodyAnswersAtFailsNamingTheImageAndWhatToCheck() throws IOException {
+    gantry.setSecret(SECRET, RegistryServer.credentialsJson(RegistryServer.PASSWORD));
+    int closed;
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    OciImage storage =
+        OciImage.at("127.0.0.1:" + closed + "/flows/nowhere:1").credentials(SECRET).onBase(BASE);
+
+    assertThatThrownBy(() -> register(storage))
+        .isInstanceOf(RegistrationException.class)
+        .hasMessageStartingWith(
+            "building and pushing image 127.0.0.1:" + closed + "/flows/nowhere:1 failed:")
+        .hasMessageContaining("cannot reach the registry")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void aSecretThatIsNotSetIsNamedWithHowToSetIt() {
+    OciImage storage = storage("flows/unset").credentials("NO_SUCH_LOGIN");
+
+    assertThatThrownBy(() -> register(storage))
+        .isInstanceOf(RegistrationException.class)
+        .hasMessageContaining("pushes with secret NO_SUCH_LOGIN, which is not set")
+        .hasMessageContaining("gantry secret set NO_SUCH_LOGIN");
+  }
+
   private HttpResponse<byte[]> get(String path, boolean login)
       throws IOException, InterruptedException {
     HttpRequest.Builder request =
