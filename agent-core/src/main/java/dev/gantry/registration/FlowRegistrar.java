@@ -24,6 +24,7 @@ import dev.gantry.flow.Schedule;
 import dev.gantry.flow.environment.Environment;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Module;
+import dev.gantry.flow.storage.OciImage;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.home.GantryHome;
 import dev.gantry.launch.RunSettingValidator;
@@ -36,6 +37,7 @@ import dev.gantry.storage.StorageContext;
 import dev.gantry.storage.StorageContext.SecretLookup;
 import dev.gantry.storage.StorageException;
 import dev.gantry.storage.StorageRegistry;
+import dev.gantry.storage.image.FlowImageBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -107,8 +109,13 @@ public final class FlowRegistrar {
       work = Files.createTempDirectory("gantry-register-");
       String location;
       String digest = null;
+      String image = flow.environment() == null ? null : flow.environment().image();
       if (format == BundleFormat.module) {
         location = "module:" + factory;
+        if (storage instanceof OciImage oci) {
+          // the flow's jars go into an image; its runs start it by digest, as module flows
+          image = new FlowImageBuilder(secretLookup()).build(oci, flow.name(), registration.jars());
+        }
       } else {
         Path bundle = work.resolve("flow.gantry");
         if (format == BundleFormat.serialized) {
@@ -127,7 +134,7 @@ public final class FlowRegistrar {
               location,
               digest,
               factory.toString(),
-              flow.environment() == null ? null : flow.environment().image(),
+              image,
               labels(flow, storage, registration),
               secrets(flow, storage),
               parameters(flow),

@@ -23,7 +23,8 @@ class StorageRegistryTest {
   void theInstalledKindsAreFoundThroughTheServiceLoader() {
     StorageRegistry registry = StorageRegistry.installed();
 
-    assertThat(registry.knownSchemes()).isEqualTo("azblob:, file:, gs:, http:, maven:, s3:");
+    assertThat(registry.knownSchemes())
+        .isEqualTo("azblob:, file:, gs:, http:, image:, maven:, s3:");
     assertThat(registry.forLocation("etl", "https://repo/flows/etl/source.gantry").scheme())
         .isEqualTo("http");
     assertThat(registry.forLocation("etl", "maven:g:a:1-SNAPSHOT?repo=x&factory=y").scheme())

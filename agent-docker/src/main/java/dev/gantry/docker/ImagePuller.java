@@ -72,7 +72,8 @@ final class ImagePuller {
         reference.digest() != null
             ? docker.pullImageCmd(reference.toString())
             : docker.pullImageCmd(reference.name()).withTag(reference.tag());
-    AuthConfig auth = registryAuth(image);
+    AuthConfig auth =
+        RegistrySecretAuth.of(request, reference).orElseGet(() -> registryAuth(image));
     if (auth != null) {
       command.withAuthConfig(auth);
     }

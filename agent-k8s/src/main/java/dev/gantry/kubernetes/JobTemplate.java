@@ -2,6 +2,7 @@ package dev.gantry.kubernetes;
 
 import dev.gantry.bootstrap.BootstrapSpec;
 import dev.gantry.launch.LaunchRequest;
+import dev.gantry.storage.image.RunRegistryLogin;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -165,6 +166,8 @@ public final class JobTemplate {
       podSpec.getImagePullSecrets().forEach(ref -> pullSecrets.add(ref.getName()));
     }
     pullSecrets.addAll(settings.imagePullSecrets());
+    // an image-storage flow's image: the kubelet pulls it with the Secret named as its login
+    RunRegistryLogin.of(request, image).ifPresent(l -> pullSecrets.add(l.kubernetesName()));
     podSpec.setImagePullSecrets(
         pullSecrets.isEmpty()
             ? null

@@ -11,6 +11,7 @@ import dev.gantry.flow.storage.Http;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.Maven;
 import dev.gantry.flow.storage.Module;
+import dev.gantry.flow.storage.OciImage;
 import dev.gantry.flow.storage.S3;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.registration.Registration;
@@ -91,7 +92,8 @@ public record RegistrationRequest(
     @JsonSubTypes.Type(value = Maven.class, name = "maven"),
     @JsonSubTypes.Type(value = Http.class, name = "http"),
     @JsonSubTypes.Type(value = Gcs.class, name = "gcs"),
-    @JsonSubTypes.Type(value = AzureBlob.class, name = "azblob")
+    @JsonSubTypes.Type(value = AzureBlob.class, name = "azblob"),
+    @JsonSubTypes.Type(value = OciImage.class, name = "image")
   })
   interface StorageKinds {}
 }

@@ -9,7 +9,7 @@ import java.util.Set;
  * take its runs) unless {@link #defaultLabelsEnabled()} is false, and names the secrets it needs.
  */
 public sealed interface Storage extends Serializable
-    permits Local, S3, Module, Maven, Http, Gcs, AzureBlob {
+    permits Local, S3, Module, Maven, Http, Gcs, AzureBlob, OciImage {
 
   /** How the flow travels in the bundle. */
   enum Format {
