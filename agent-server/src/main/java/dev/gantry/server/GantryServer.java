@@ -22,6 +22,7 @@ import dev.gantry.server.http.PemKeyStore;
 import dev.gantry.server.http.ProblemErrorHandler;
 import dev.gantry.server.http.Problems;
 import dev.gantry.server.http.RequestBody;
+import dev.gantry.server.http.RequestTrace;
 import dev.gantry.server.json.Dtos;
 import dev.gantry.server.json.Json;
 import dev.gantry.server.json.RunDtos;
@@ -247,6 +248,7 @@ public final class GantryServer implements AutoCloseable {
     config.http.maxRequestSize = settings.maxBodyBytes();
     config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
     config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+    RequestTrace.install(config.routes); // first, so every later handler's lines carry the trace
     Problems.install(config.routes);
     HealthRoutes.install(config.routes, gantry.backend());
     Clock clock = Clock.systemUTC();
