@@ -31,7 +31,7 @@ public final class ProtocolOutput {
 
   private final PrintStream out;
   private volatile Path terminationLog;
-  private volatile String runFields = "";
+  private volatile Map<String, String> runFields = Map.of();
 
   public ProtocolOutput(PrintStream out) {
     this.out = out;
@@ -74,17 +74,27 @@ public final class ProtocolOutput {
   public void runFields(Map<String, String> fields) {
     Map<String, String> present = new LinkedHashMap<>(fields);
     present.values().removeIf(java.util.Objects::isNull);
-    String object = FlatJson.encode(present);
-    runFields = present.isEmpty() ? "" : "," + object.substring(1, object.length() - 1);
+    runFields = Map.copyOf(present);
   }
 
-  /** Writes the event's line whole and flushed, with the run's fields, and returns it. */
+  /**
+   * Writes the event's line whole and flushed, with the run's fields, and returns it. A run field
+   * whose name the event already has (a task event's own {@code attempt}) is left out: the
+   * protocol's field must stay the only one of its name.
+   */
   private String write(ProtocolEvent event) {
-    String line = ProtocolWriter.line(event);
-    String fields = runFields;
-    if (!fields.isEmpty()) {
-      line = line.substring(0, line.length() - 1) + fields + "}";
-    }
+    String own = ProtocolWriter.line(event);
+    Map<String, String> extra = new LinkedHashMap<>();
+    runFields.forEach(
+        (name, value) -> {
+          if (!own.contains("\"" + name + "\":")) {
+            extra.put(name, value);
+          }
+        });
+    String line =
+        extra.isEmpty()
+            ? own
+            : own.substring(0, own.length() - 1) + "," + FlatJson.encode(extra).substring(1);
     synchronized (out) {
       out.println(line);
       out.flush();

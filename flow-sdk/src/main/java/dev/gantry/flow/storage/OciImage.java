@@ -1,6 +1,5 @@
 package dev.gantry.flow.storage;
 
-import dev.gantry.flow.GantryVersion;
 import java.util.Objects;
 import java.util.Set;
 
@@ -63,7 +62,7 @@ public record OciImage(
 
   /** The local Docker engine's Gantry image of this version: {@code docker://gantry:VERSION}. */
   public static String defaultBaseImage() {
-    return DOCKER_PREFIX + "gantry:" + GantryVersion.current();
+    return DOCKER_PREFIX + "gantry:" + gantryVersion();
   }
 
   /** The base image to build on. */
@@ -85,5 +84,22 @@ public record OciImage(
   @Override
   public Set<String> secrets() {
     return credentialsSecret == null ? Set.of() : Set.of(credentialsSecret);
+  }
+
+  /**
+   * This SDK's version, from the same resource as {@code GantryVersion} (read here so the storage
+   * package does not depend on the SDK's core, which depends on it).
+   */
+  private static String gantryVersion() {
+    try (java.io.InputStream in =
+        OciImage.class.getResourceAsStream("/dev/gantry/flow/gantry-version.properties")) {
+      java.util.Properties properties = new java.util.Properties();
+      if (in != null) {
+        properties.load(in);
+      }
+      return properties.getProperty("version", "unknown");
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 }
