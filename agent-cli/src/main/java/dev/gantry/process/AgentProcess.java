@@ -103,7 +103,12 @@ public final class AgentProcess implements AutoCloseable {
             new AgentMetrics(metrics, launcher.kind()));
     AutoCloseable gauges =
         RunGauges.register(
-            gantry.backend().runSearch(), metrics, Clock.systemUTC(), LATE_AFTER, GAUGE_REFRESH);
+            gantry.backend().runSearch(),
+            gantry.backend().agents(),
+            metrics,
+            Clock.systemUTC(),
+            LATE_AFTER,
+            GAUGE_REFRESH);
     AgentProcess process =
         new AgentProcess(agent, metrics, gauges, startSchedules(gantry, settings));
     if (settings.daemon()) {

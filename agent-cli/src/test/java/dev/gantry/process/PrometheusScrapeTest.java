@@ -125,6 +125,9 @@ class PrometheusScrapeTest {
                                 "sum(gantry_http_server_requests_seconds_count{job=\"server\"})"))
                         .isGreaterThanOrEqualTo(1);
                     assertThat(value(port, "count(up == 1)")).isEqualTo(2);
+                    assertThat(value(port, "max(gantry_agents{health=\"healthy\"})"))
+                        .isGreaterThanOrEqualTo(1);
+                    assertThat(value(port, "sum(gantry_agent_report_buffer)")).isZero();
                   });
           // The shipped alert rules load and evaluate, and every dashboard query parses and runs.
           JsonNode groups =

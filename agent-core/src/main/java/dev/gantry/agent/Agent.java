@@ -185,7 +185,11 @@ public final class Agent {
             identity,
             options.orphanTimeout(),
             clock);
-    metrics.agent(supervised::slotsTaken, options.maxConcurrent(), heartbeat::lastBeat);
+    metrics.agent(
+        supervised::slotsTaken,
+        options.maxConcurrent(),
+        heartbeat::lastBeat,
+        supervised::bufferedReports);
     this.reconciler = new Reconciler(backend.runs(), launcher, supervised, takeover, identity);
   }
 

@@ -55,7 +55,12 @@ public final class AgentMetrics {
   }
 
   /** The agent's slots (used now, of {@code max}) and when its heartbeat last succeeded. */
-  public void agent(IntSupplier used, int max, Supplier<Instant> lastHeartbeat) {
+  public void agent(
+      IntSupplier used, int max, Supplier<Instant> lastHeartbeat, IntSupplier bufferedReports) {
+    Gauge.builder("gantry.agent.report.buffer", bufferedReports, s -> s.getAsInt())
+        .description("Task states and log lines of its runs waiting for the database")
+        .tag("kind", kind)
+        .register(registry);
     Gauge.builder("gantry.agent.last.heartbeat.timestamp", lastHeartbeat, AgentMetrics::epochSecond)
         .baseUnit("seconds")
         .description("When the agent's heartbeat last reached the database (Unix time)")

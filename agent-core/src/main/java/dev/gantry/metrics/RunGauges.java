@@ -1,31 +1,40 @@
 package dev.gantry.metrics;
 
+import dev.gantry.backend.AgentStore;
 import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.RunSearch.ActiveRuns;
+import dev.gantry.domain.AgentInfo;
 import dev.gantry.domain.RunState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code gantry_runs{state}} and {@code gantry_runs_oldest_late_age_seconds}, read from the
- * database in the background every {@code refresh}: a scrape reads the last snapshot and never
- * waits for (or loads) the database.
+ * {@code gantry_runs{state}}, {@code gantry_runs_oldest_late_age_seconds} and {@code
+ * gantry_agents{health}}, read from the database in the background every {@code refresh}: a scrape
+ * reads the last snapshot and never waits for (or loads) the database.
  */
 public final class RunGauges implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunGauges.class);
 
+  /** An agent whose heartbeat is older than this (and that has not stopped) counts as stale. */
+  public static final Duration STALE_AFTER = Duration.ofSeconds(60);
+
   private final RunSearch runs;
+  private final AgentStore agents;
+  private volatile Map<String, Long> agentsByHealth = Map.of();
   private final Clock clock;
   private final Duration lateAfter;
   private final ScheduledExecutorService refresher;
@@ -39,16 +48,33 @@ public final class RunGauges implements AutoCloseable {
    * @param lateAfter how long past due a Scheduled run counts as late
    */
   public static AutoCloseable register(
-      RunSearch runs, MeterRegistry registry, Clock clock, Duration lateAfter, Duration refresh) {
+      RunSearch runs,
+      AgentStore agents,
+      MeterRegistry registry,
+      Clock clock,
+      Duration lateAfter,
+      Duration refresh) {
     if (registry.find("gantry.runs").gauge() != null) {
       return () -> {};
     }
-    return new RunGauges(runs, registry, clock, lateAfter, refresh);
+    return new RunGauges(runs, agents, registry, clock, lateAfter, refresh);
   }
 
   private RunGauges(
-      RunSearch runs, MeterRegistry registry, Clock clock, Duration lateAfter, Duration refresh) {
+      RunSearch runs,
+      AgentStore agents,
+      MeterRegistry registry,
+      Clock clock,
+      Duration lateAfter,
+      Duration refresh) {
     this.runs = runs;
+    this.agents = agents;
+    for (String health : List.of("healthy", "stale", "gone")) {
+      Gauge.builder("gantry.agents", this, g -> g.agentsByHealth.getOrDefault(health, 0L))
+          .description("Agents known to the database, by health (stale: no heartbeat for 60 s)")
+          .tag("health", health)
+          .register(registry);
+    }
     this.clock = clock;
     this.lateAfter = lateAfter;
     for (RunState state : ActiveRuns.STATES) {
@@ -89,9 +115,19 @@ public final class RunGauges implements AutoCloseable {
       Instant now = clock.instant();
       snapshot = runs.activeRuns(now.minus(lateAfter));
       snapshotAt = now;
+      agentsByHealth =
+          agents.list().stream()
+              .collect(Collectors.groupingBy(agent -> health(agent, now), Collectors.counting()));
     } catch (RuntimeException e) {
       LOG.warn("run gauges not refreshed: {}", e.getMessage());
     }
+  }
+
+  private static String health(AgentInfo agent, Instant now) {
+    if (agent.stoppedAt() != null) {
+      return "gone";
+    }
+    return agent.heartbeatAt().isBefore(now.minus(STALE_AFTER)) ? "stale" : "healthy";
   }
 
   @Override

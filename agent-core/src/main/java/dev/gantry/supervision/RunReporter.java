@@ -104,6 +104,11 @@ public final class RunReporter implements OutputSink {
     this.due = due;
   }
 
+  /** How many reports wait for the database now. */
+  public int buffered() {
+    return queue.size();
+  }
+
   /** When the run's Running was recorded by this reporter, or null. */
   public Instant runningAt() {
     return runningAt;

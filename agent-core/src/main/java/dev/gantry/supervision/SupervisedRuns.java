@@ -48,6 +48,15 @@ public final class SupervisedRuns {
     return active.isEmpty();
   }
 
+  /** Reports (task states, log lines) of the supervised runs still waiting for the database. */
+  public int bufferedReports() {
+    int total = 0;
+    for (SupervisedRun run : active.values()) {
+      total += run.reporter().buffered();
+    }
+    return total;
+  }
+
   public Set<String> activeIds() {
     return Set.copyOf(active.keySet());
   }

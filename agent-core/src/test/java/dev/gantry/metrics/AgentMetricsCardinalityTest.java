@@ -18,7 +18,7 @@ class AgentMetricsCardinalityTest {
   void tenThousandRunsAddNoSeries() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     AgentMetrics metrics = new AgentMetrics(registry, "local");
-    metrics.agent(() -> 1, 4, Instant::now);
+    metrics.agent(() -> 1, 4, Instant::now, () -> 0);
     simulate(metrics, 0, 100);
     int seriesAfterAHundred = registry.getMeters().size();
     simulate(metrics, 100, 10_000);

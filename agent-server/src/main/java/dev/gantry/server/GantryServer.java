@@ -233,7 +233,12 @@ public final class GantryServer implements AutoCloseable {
             app.port());
     AutoCloseable gauges =
         RunGauges.register(
-            gantry.backend().runSearch(), registry, Clock.systemUTC(), LATE_AFTER, GAUGE_REFRESH);
+            gantry.backend().runSearch(),
+            gantry.backend().agents(),
+            registry,
+            Clock.systemUTC(),
+            LATE_AFTER,
+            GAUGE_REFRESH);
     return new GantryServer(app, events, gauges, links);
   }
 
