@@ -18,6 +18,7 @@ export class LogView {
     this.tasks = h("select", { id: "log-task", onchange: (e) => this.setFilter({ task: e.target.value }) }, h("option", { value: "" }, "all tasks"));
     this.box.addEventListener("scroll", () => this.onScroll());
     this.pendingDraw = false;
+    this.taskNames = new Set(); // the filter's task options, looked up per line
   }
 
   element() {
@@ -49,16 +50,13 @@ export class LogView {
   add(records) {
     for (const record of records) {
       this.lines.push(record);
-      if (record.taskName && !this.knownTask(record.taskName)) {
+      if (record.taskName && !this.taskNames.has(record.taskName)) {
+        this.taskNames.add(record.taskName);
         this.tasks.append(h("option", { value: record.taskName }, record.taskName));
       }
       if (this.matches(record)) this.shown.push(record);
     }
     this.scheduleDraw();
-  }
-
-  knownTask(name) {
-    return [...this.tasks.options].some((option) => option.value === name);
   }
 
   matches(record) {
