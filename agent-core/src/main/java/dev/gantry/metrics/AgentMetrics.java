@@ -60,18 +60,22 @@ public final class AgentMetrics {
     Gauge.builder("gantry.agent.report.buffer", bufferedReports, s -> s.getAsInt())
         .description("Task states and log lines of its runs waiting for the database")
         .tag("kind", kind)
+        .strongReference(true)
         .register(registry);
     Gauge.builder("gantry.agent.last.heartbeat.timestamp", lastHeartbeat, AgentMetrics::epochSecond)
         .baseUnit("seconds")
         .description("When the agent's heartbeat last reached the database (Unix time)")
         .tag("kind", kind)
+        .strongReference(true)
         .register(registry);
     Gauge.builder("gantry.agent.slots", used, s -> s.getAsInt())
         .description("Run slots of the agent, used and free")
         .tags("kind", kind, "slot", "used")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("gantry.agent.slots", used, s -> max - s.getAsInt())
         .tags("kind", kind, "slot", "free")
+        .strongReference(true)
         .register(registry);
   }
 

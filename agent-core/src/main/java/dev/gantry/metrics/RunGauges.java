@@ -73,6 +73,7 @@ public final class RunGauges implements AutoCloseable {
       Gauge.builder("gantry.agents", this, g -> g.agentsByHealth.getOrDefault(health, 0L))
           .description("Agents known to the database, by health (stale: no heartbeat for 60 s)")
           .tag("health", health)
+          .strongReference(true)
           .register(registry);
     }
     this.clock = clock;
@@ -84,6 +85,7 @@ public final class RunGauges implements AutoCloseable {
     Gauge.builder("gantry.runs.oldest.late.age", this, RunGauges::oldestLateAgeSeconds)
         .baseUnit("seconds")
         .description("How long the longest-waiting late run has been due (0 when none)")
+        .strongReference(true)
         .register(registry);
     refresh();
     refresher =
@@ -101,6 +103,7 @@ public final class RunGauges implements AutoCloseable {
     Gauge.builder("gantry.runs", this, g -> value.applyAsDouble(g.snapshot))
         .description("Runs waiting or working, by state (late: Scheduled and past due)")
         .tag("state", state.toLowerCase(Locale.ROOT))
+        .strongReference(true)
         .register(registry);
   }
 
