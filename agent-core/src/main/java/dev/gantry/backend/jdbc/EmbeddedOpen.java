@@ -14,9 +14,10 @@ import java.util.function.Supplier;
  * Opening the embedded H2 file database while other local processes open and close it. With {@code
  * AUTO_SERVER=TRUE} one process serves the file and the others connect to it; while one takes over
  * from another that is closing, an open can briefly fail ("Lock file recently modified", a broken
- * or refused server connection, a pool that could not make a connection in time). Those failures
- * are retried with {@link Backoff} for up to {@link #RETRY_FOR}; any other failure (a wrong path, a
- * corrupt file, a failed migration) is reported at once.
+ * or refused server connection, a pool that could not make a connection in time, a lock on the
+ * schema history another process holds while it migrates). Those failures are retried with {@link
+ * Backoff} for up to {@link #RETRY_FOR}; any other failure (a wrong path, a corrupt file, a failed
+ * migration) is reported at once.
  */
 final class EmbeddedOpen {
 
@@ -28,6 +29,7 @@ final class EmbeddedOpen {
       java.util.Set.of(
           8000, // ERROR_OPENING_DATABASE_1: "Lock file recently modified", "Concurrent update",
           // "Another process was faster"
+          50200, // LOCK_TIMEOUT_1: another process is migrating the schema (flyway_schema_history)
           90020, // DATABASE_ALREADY_OPEN_1
           90067, // CONNECTION_BROKEN_1: the serving process went away
           90098, // DATABASE_IS_CLOSED
