@@ -10,6 +10,8 @@ import dev.gantry.dispatch.Dispatcher;
 import dev.gantry.dispatch.LaunchPlanner;
 import dev.gantry.domain.AgentInfo;
 import dev.gantry.flow.storage.Local;
+import dev.gantry.launch.BoundedLauncher;
+import dev.gantry.launch.LaunchPolicy;
 import dev.gantry.launch.Launcher;
 import dev.gantry.metrics.AgentMetrics;
 import dev.gantry.supervision.AgentIdentity;
@@ -225,7 +227,8 @@ public final class Agent {
                 0,
                 now,
                 now,
-                null));
+                null),
+            publishedPolicy());
     heartbeat.registered(now);
     launcher.prepare();
     startupAdoption.runOnce();
@@ -243,6 +246,14 @@ public final class Agent {
         launcher.kind(),
         options.labels().isEmpty() ? "(none)" : options.labels(),
         options.maxConcurrent());
+  }
+
+  /**
+   * The policy this agent's launcher enforces, published with its registration so {@code run
+   * explain} in any process can name it when it would refuse a run; null when it is not bounded.
+   */
+  LaunchPolicy publishedPolicy() {
+    return launcher instanceof BoundedLauncher bounded ? bounded.policy() : null;
   }
 
   private void onSignal(RunSignal signal) {
