@@ -14,6 +14,7 @@ import dev.gantry.launch.BoundedLauncher;
 import dev.gantry.launch.LaunchPolicy;
 import dev.gantry.launch.Launcher;
 import dev.gantry.metrics.AgentMetrics;
+import dev.gantry.supervision.AdoptedRunTimeouts;
 import dev.gantry.supervision.AgentIdentity;
 import dev.gantry.supervision.AgentTask;
 import dev.gantry.supervision.CancelWatch;
@@ -134,7 +135,10 @@ public final class Agent {
             new RunSecrets(backend.flows(), secrets),
             identity,
             options.orphanTimeout(),
-            clock);
+            clock,
+            launcher instanceof BoundedLauncher bounded
+                ? new AdoptedRunTimeouts(backend.flows(), bounded, clock)
+                : AdoptedRunTimeouts.NONE);
     Dispatcher dispatcher =
         new Dispatcher(
             backend.runs(),
