@@ -161,9 +161,17 @@ public abstract class AgentStartCommand<S> implements Callable<Integer> {
    */
   protected void checkPlatform() {}
 
+  /**
+   * Fails with one line when one of the agent's own defaults for runs (a kind's {@code --memory},
+   * {@code --cpus}) is above its policy's limit, since every run left to that default would be
+   * refused; a kind with such defaults overrides it.
+   */
+  protected void checkDefaultsWithinPolicy() {}
+
   @Override
   public Integer call() throws java.io.IOException {
     AgentOptions options = agentOptions();
+    checkDefaultsWithinPolicy();
     checkPlatform();
     try (DatabaseGantryClient gantry = backend.open();
         Launcher launcher = createLauncher()) {

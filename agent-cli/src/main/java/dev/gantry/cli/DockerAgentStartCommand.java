@@ -2,6 +2,8 @@ package dev.gantry.cli;
 
 import dev.gantry.docker.DockerSettings;
 import dev.gantry.docker.VolumeMount;
+import dev.gantry.flow.environment.RunSetting;
+import dev.gantry.launch.LaunchPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +76,14 @@ public final class DockerAgentStartCommand extends AgentStartCommand<DockerSetti
   String memory;
 
   @Option(
+      names = "--cpus",
+      paramLabel = "N",
+      description =
+          "A CPU limit for each run container, e.g. 0.5 or 2 (default: none); a flow's own CPUs"
+              + " win, and both are bounded by --max-cpus.")
+  String cpus;
+
+  @Option(
       names = "--pull-timeout",
       defaultValue = "10m",
       paramLabel = "DURATION",
@@ -106,6 +116,49 @@ public final class DockerAgentStartCommand extends AgentStartCommand<DockerSetti
         showFlowLogs,
         memory == null ? null : DockerSettings.parseMemory(memory),
         pullTimeout,
-        Math.max(64, maxConcurrent * 2 + 16));
+        Math.max(64, maxConcurrent * 2 + 16),
+        cpus == null ? null : cpuMillis(cpus));
+  }
+
+  private static long cpuMillis(String value) {
+    try {
+      long millis = RunSetting.cpuMillis(value);
+      if (millis > 0) {
+        return millis;
+      }
+    } catch (IllegalArgumentException e) {
+      // named below
+    }
+    throw new UserError("--cpus '" + value + "' is not a number of CPUs above 0 such as 0.5 or 2");
+  }
+
+  /**
+   * The agent's own defaults within its policy: a --memory or --cpus above --max-memory or
+   * --max-cpus would fail every run that does not set its own, so the agent does not start.
+   */
+  @Override
+  protected void checkDefaultsWithinPolicy() {
+    DockerSettings settings = settings();
+    LaunchPolicy bounds = policy.policy();
+    if (settings.memoryBytes() != null
+        && bounds.maxMemoryBytes() != null
+        && settings.memoryBytes() > bounds.maxMemoryBytes()) {
+      throw new UserError(
+          "--memory "
+              + memory
+              + " is above --max-memory "
+              + policy.maxMemory
+              + ": lower --memory or raise --max-memory");
+    }
+    if (settings.cpuMillis() != null
+        && bounds.maxCpuMillis() != null
+        && settings.cpuMillis() > bounds.maxCpuMillis()) {
+      throw new UserError(
+          "--cpus "
+              + cpus
+              + " is above --max-cpus "
+              + policy.maxCpus
+              + ": lower --cpus or raise --max-cpus");
+    }
   }
 }

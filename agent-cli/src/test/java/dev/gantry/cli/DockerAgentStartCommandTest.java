@@ -45,6 +45,8 @@ class DockerAgentStartCommandTest {
             "acme/flows:1.4",
             "--memory",
             "512m",
+            "--cpus",
+            "1.5",
             "--pull-timeout",
             "2m");
 
@@ -61,6 +63,7 @@ class DockerAgentStartCommandTest {
     assertThat(settings.showFlowLogs()).isTrue();
     assertThat(settings.effectiveDefaultImage()).isEqualTo("acme/flows:1.4");
     assertThat(settings.memoryBytes()).isEqualTo(512L * 1024 * 1024);
+    assertThat(settings.cpuMillis()).isEqualTo(1500L);
     assertThat(settings.pullTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(settings.maxStreams())
         .as("a connection per run at --max-concurrent 100")
@@ -76,6 +79,7 @@ class DockerAgentStartCommandTest {
     assertThat(settings.effectiveDefaultImage()).isEqualTo("gantry:" + GantryVersion.current());
     assertThat(settings.volumes()).isEmpty();
     assertThat(settings.memoryBytes()).isNull();
+    assertThat(settings.cpuMillis()).isNull();
   }
 
   @Test
@@ -89,6 +93,30 @@ class DockerAgentStartCommandTest {
         .hasMessageContaining("NOVALUE");
     assertThatThrownBy(() -> parse("--memory", "lots").settings()).hasMessageContaining("--memory");
     assertThatThrownBy(() -> parse("--memory", "1k").settings()).hasMessageContaining("6 MiB");
+    assertThatThrownBy(() -> parse("--cpus", "lots").settings())
+        .hasMessage("--cpus 'lots' is not a number of CPUs above 0 such as 0.5 or 2");
+    assertThatThrownBy(() -> parse("--cpus", "0").settings())
+        .hasMessage("--cpus '0' is not a number of CPUs above 0 such as 0.5 or 2");
+  }
+
+  @Test
+  void anAgentWhoseOwnDefaultsAreAboveItsPolicyDoesNotStartAndSaysWhichOption(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path home) {
+    CliResult cpus =
+        CliResult.run(
+            "agent", "start", "docker", "--cpus", "4", "--max-cpus", "2", "--home=" + home);
+    CliResult memory =
+        CliResult.run(
+            "agent", "start", "docker", "--memory", "2g", "--max-memory", "1g", "--home=" + home);
+
+    assertThat(cpus.exitCode()).isEqualTo(1);
+    assertThat(cpus.err().lines().toList())
+        .containsExactly("error: --cpus 4 is above --max-cpus 2: lower --cpus or raise --max-cpus");
+    assertThat(memory.exitCode()).isEqualTo(1);
+    assertThat(memory.err().lines().toList())
+        .containsExactly(
+            "error: --memory 2g is above --max-memory 1g: lower --memory or raise --max-memory");
+    assertThat(home).isEmptyDirectory();
   }
 
   @Test

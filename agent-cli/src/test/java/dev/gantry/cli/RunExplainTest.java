@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.NewFlowVersion;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.RunConfig;
 import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.domain.AgentInfo;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code gantry run explain}: why a due run is still Scheduled, from the agents the backend knows;
@@ -178,6 +180,68 @@ class RunExplainTest {
     assertThat(explain(run))
         .contains("is due and agent ready takes its labels etl with a free slot (1/4 running)")
         .contains("next poll");
+  }
+
+  @Test
+  void aRunWhoseFlowAsksMoreThanTheTakingAgentsPolicyNamesTheAgentTheSettingAndTheLimit() {
+    RegisteredFlow big =
+        gantry
+            .backend()
+            .flows()
+            .register(
+                new NewFlowVersion(
+                        "big",
+                        BundleFormat.module,
+                        "module:dev.gantry.examples.Etl#etl",
+                        null,
+                        "dev.gantry.examples.Etl#etl",
+                        null,
+                        List.of(),
+                        Set.of(),
+                        List.of())
+                    .withRunConfig(RunConfig.of(Map.of("memory", "2g"), Map.of())));
+    // The policy `gantry agent start docker --max-memory 1g` enforces and publishes.
+    DockerAgentStartCommand start = new DockerAgentStartCommand();
+    new CommandLine(start).parseArgs("--max-memory", "1g", "-l", "etl");
+    Instant now = Instant.now();
+    AgentInfo small =
+        new AgentInfo(
+            UUID.randomUUID().toString(),
+            "small",
+            "docker",
+            "host-1",
+            Set.of("etl"),
+            4,
+            0,
+            now,
+            now,
+            null);
+    gantry.backend().agents().register(small, start.policy.policy());
+    FlowRun run =
+        gantry.backend().runs().create(new NewRun(big.id(), Set.of("etl"), Map.of(), now));
+
+    String refused = explain(run);
+    agent("roomy", Set.of("etl"), 0, 4, Instant.now(), null);
+    String claimable = explain(run);
+
+    assertThat(refused.lines().toList())
+        .containsExactly(
+            "Run "
+                + run.id()
+                + " is due, but every live agent that takes its labels refuses what its flow asks"
+                + " for (it would fail at launch):",
+            "    - small: memory=2g (flow) is above this agent's --max-memory 1g",
+            "  Register the flow without those settings, or start an agent whose policy allows"
+                + " them.");
+    assertThat(claimable.lines().toList())
+        .startsWith(
+            "Run "
+                + run.id()
+                + " is due and agent roomy takes its labels etl with a free slot (0/4 running):"
+                + " it should be claimed at that agent's next poll.")
+        .endsWith(
+            "  These agents take its labels but refuse what its flow asks for:",
+            "    - small: memory=2g (flow) is above this agent's --max-memory 1g");
   }
 
   @Test

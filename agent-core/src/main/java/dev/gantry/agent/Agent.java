@@ -10,8 +10,11 @@ import dev.gantry.dispatch.Dispatcher;
 import dev.gantry.dispatch.LaunchPlanner;
 import dev.gantry.domain.AgentInfo;
 import dev.gantry.flow.storage.Local;
+import dev.gantry.launch.BoundedLauncher;
+import dev.gantry.launch.LaunchPolicy;
 import dev.gantry.launch.Launcher;
 import dev.gantry.metrics.AgentMetrics;
+import dev.gantry.supervision.AdoptedRunTimeouts;
 import dev.gantry.supervision.AgentIdentity;
 import dev.gantry.supervision.AgentTask;
 import dev.gantry.supervision.CancelWatch;
@@ -132,7 +135,10 @@ public final class Agent {
             new RunSecrets(backend.flows(), secrets),
             identity,
             options.orphanTimeout(),
-            clock);
+            clock,
+            launcher instanceof BoundedLauncher bounded
+                ? new AdoptedRunTimeouts(backend.flows(), bounded, clock)
+                : AdoptedRunTimeouts.NONE);
     Dispatcher dispatcher =
         new Dispatcher(
             backend.runs(),
@@ -225,7 +231,8 @@ public final class Agent {
                 0,
                 now,
                 now,
-                null));
+                null),
+            publishedPolicy());
     heartbeat.registered(now);
     launcher.prepare();
     startupAdoption.runOnce();
@@ -243,6 +250,14 @@ public final class Agent {
         launcher.kind(),
         options.labels().isEmpty() ? "(none)" : options.labels(),
         options.maxConcurrent());
+  }
+
+  /**
+   * The policy this agent's launcher enforces, published with its registration so {@code run
+   * explain} in any process can name it when it would refuse a run; null when it is not bounded.
+   */
+  LaunchPolicy publishedPolicy() {
+    return launcher instanceof BoundedLauncher bounded ? bounded.policy() : null;
   }
 
   private void onSignal(RunSignal signal) {

@@ -5,6 +5,7 @@ import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.SecretStore.SecretSummary;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.catalog.RegisteredFlow;
+import dev.gantry.catalog.RunConfig;
 import dev.gantry.catalog.RunParameters;
 import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.domain.AgentInfo;
@@ -15,6 +16,7 @@ import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
 import dev.gantry.domain.TaskRun;
 import dev.gantry.explain.FlowCoverage;
+import dev.gantry.explain.PolicyFit;
 import dev.gantry.explain.RunDiagnosis;
 import dev.gantry.flow.Names;
 import dev.gantry.home.GantryHome;
@@ -257,7 +259,16 @@ public final class DatabaseGantryClient implements GantryClient {
   /** Why the run is not running yet (or that it is), from the agents alive now. */
   @Override
   public RunDiagnosis explain(String idOrPrefix, Duration staleAfter) {
-    return RunDiagnosis.of(run(idOrPrefix), agents(), Instant.now(), staleAfter);
+    FlowRun run = run(idOrPrefix);
+    Optional<RegisteredFlow> flow = backend.flows().find(run.flowId());
+    return PolicyFit.diagnose(
+        run,
+        agents(),
+        Instant.now(),
+        staleAfter,
+        flow.map(RegisteredFlow::runConfig).orElse(RunConfig.EMPTY),
+        flow.map(RegisteredFlow::image).orElse(null),
+        backend.agents().policies());
   }
 
   /** Requests a cancel and returns the run's state after it. */

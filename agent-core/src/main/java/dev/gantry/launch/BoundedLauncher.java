@@ -11,7 +11,8 @@ import java.util.concurrent.ScheduledFuture;
 /**
  * A launcher held to its agent's bounds: a run whose flow asks for more than the agent's {@link
  * LaunchPolicy} allows fails at launch with one line naming the setting and the limit, and a run
- * still going at its run timeout is stopped and ends timed out. Everything else is the wrapped
+ * still going at its run timeout is stopped and ends timed out, also when another agent (or this
+ * one's next process) finds it again ({@link #holdToTimeout}). Everything else is the wrapped
  * launcher's.
  */
 public final class BoundedLauncher implements Launcher {
@@ -55,21 +56,43 @@ public final class BoundedLauncher implements Launcher {
     }
     RunExecution execution = launcher.launch(request, output);
     Optional<Duration> timeout = request.flow().runConfig().runTimeout();
-    if (timeout.isEmpty()) {
-      return execution;
-    }
-    String runId = request.runId();
+    return timeout.isEmpty()
+        ? execution
+        : bound(request.runId(), execution, timeout.get(), timeout.get());
+  }
+
+  /**
+   * Holds a run this agent found again (adopted from an agent that is gone, or its own previous
+   * process's) to its run timeout, counted from when the run started, not from now: a run already
+   * past it is stopped at once and ends timed out.
+   *
+   * @param startedAt when the run started, or null when it never reported it (the whole timeout
+   *     from now)
+   * @param now the agent's clock's now
+   */
+  public RunExecution holdToTimeout(
+      RunExecution execution, Duration timeout, Instant startedAt, Instant now) {
+    Duration elapsed =
+        startedAt == null || startedAt.isAfter(now)
+            ? Duration.ZERO
+            : Duration.between(startedAt, now);
+    return bound(execution.runId(), execution, timeout, timeout.minus(elapsed));
+  }
+
+  /**
+   * Stops the run after {@code remaining} and has its exit say it timed out after {@code timeout}.
+   */
+  private RunExecution bound(
+      String runId, RunExecution execution, Duration timeout, Duration remaining) {
     ScheduledFuture<?> deadline =
-        deadlines.arm(runId, timeout.get(), () -> launcher.cancel(runId, stopGrace));
+        deadlines.arm(runId, remaining, () -> launcher.cancel(runId, stopGrace));
     CompletableFuture<ExitReport> exit =
         execution
             .exit()
             .thenApply(
                 report -> {
                   deadline.cancel(false);
-                  return deadlines.takeTimedOut(runId)
-                      ? report.timedOutAfter(timeout.get())
-                      : report;
+                  return deadlines.takeTimedOut(runId) ? report.timedOutAfter(timeout) : report;
                 });
     return new RunExecution() {
       @Override

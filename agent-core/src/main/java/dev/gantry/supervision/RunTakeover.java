@@ -1,5 +1,7 @@
 package dev.gantry.supervision;
 
+import static dev.gantry.supervision.Failures.oneLine;
+
 import dev.gantry.backend.RunStore;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunFence;
@@ -30,6 +32,7 @@ public final class RunTakeover {
   private final AgentIdentity agent;
   private final Duration lease;
   private final Clock clock;
+  private final AdoptedRunTimeouts timeouts;
 
   /**
    * @param lease the lease an adopted run gets (the agent's orphan timeout)
@@ -43,6 +46,23 @@ public final class RunTakeover {
       AgentIdentity agent,
       Duration lease,
       Clock clock) {
+    this(runs, launcher, supervised, ends, secrets, agent, lease, clock, AdoptedRunTimeouts.NONE);
+  }
+
+  /**
+   * @param lease the lease an adopted run gets (the agent's orphan timeout)
+   * @param timeouts arms the run timeout of a run found again, from when it started
+   */
+  public RunTakeover(
+      RunStore runs,
+      Launcher launcher,
+      SupervisedRuns supervised,
+      EndRecorder ends,
+      RunSecrets secrets,
+      AgentIdentity agent,
+      Duration lease,
+      Clock clock,
+      AdoptedRunTimeouts timeouts) {
     this.runs = runs;
     this.launcher = launcher;
     this.supervised = supervised;
@@ -51,6 +71,7 @@ public final class RunTakeover {
     this.agent = agent;
     this.lease = lease;
     this.clock = clock;
+    this.timeouts = timeouts;
   }
 
   /** Hands the run to this agent, then re-attaches to its infrastructure or ends it. */
@@ -93,8 +114,20 @@ public final class RunTakeover {
       return;
     }
     reporter.agentLog("INFO", "re-attached by agent " + agent.name() + " (" + why + ")");
-    ends.recordWhenEnded(taken, execution.get());
+    ends.recordWhenEnded(taken, heldToTimeout(run, execution.get()));
     log.info("run {} re-attached ({})", run.id(), why);
+  }
+
+  private RunExecution heldToTimeout(FlowRun run, RunExecution execution) {
+    try {
+      return timeouts.hold(run, execution);
+    } catch (RuntimeException e) {
+      log.warn(
+          "run {} re-attached without its run timeout: cannot read its flow version: {}",
+          run.id(),
+          oneLine(e));
+      return execution;
+    }
   }
 
   /**

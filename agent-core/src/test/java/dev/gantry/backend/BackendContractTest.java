@@ -26,6 +26,7 @@ import dev.gantry.domain.StateChange;
 import dev.gantry.domain.TaskRun;
 import dev.gantry.domain.TaskStateUpdate;
 import dev.gantry.flow.TaskState;
+import dev.gantry.launch.LaunchPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -908,6 +909,34 @@ public abstract class BackendContractTest {
     assertThatThrownBy(() -> backend.agents().heartbeat("ghost", T0, 0))
         .isInstanceOf(BackendException.class)
         .hasMessageContaining("ghost");
+  }
+
+  @Test
+  void anAgentsPublishedPolicyIsStoredAndReadBackAndAnAgentWithoutOneHasNone() {
+    LaunchPolicy bounded =
+        new LaunchPolicy(
+            List.of("registry.acme/etl/", "registry.acme/ml/"),
+            1024L * 1024 * 1024,
+            1500L,
+            Set.of("etl", "batch", "reports"),
+            true,
+            false,
+            true,
+            false);
+    backend.agents().register(agent("bounded", "docker", Set.of("etl"), T0), bounded);
+    backend.agents().register(agent("defaults", "docker", Set.of("etl"), T0), LaunchPolicy.DEFAULT);
+    backend.agents().register(agent("unbounded", "local", Set.of(), T0));
+
+    assertThat(backend.agents().policies())
+        .containsOnlyKeys("bounded", "defaults")
+        .containsEntry("bounded", bounded)
+        .containsEntry("defaults", LaunchPolicy.DEFAULT);
+    assertThat(backend.agents().find("bounded"))
+        .contains(agent("bounded", "docker", Set.of("etl"), T0));
+
+    // A restart with the same id and no policy publishes none.
+    backend.agents().register(agent("bounded", "docker", Set.of("etl"), T0.plusSeconds(5)));
+    assertThat(backend.agents().policies()).containsOnlyKeys("defaults");
   }
 
   @Test

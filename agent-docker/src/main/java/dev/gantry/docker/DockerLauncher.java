@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
 import dev.gantry.bootstrap.BootstrapSpec;
+import dev.gantry.catalog.RunConfig;
 import dev.gantry.launch.Infrastructure;
 import dev.gantry.launch.LaunchException;
 import dev.gantry.launch.LaunchRequest;
@@ -94,6 +95,12 @@ public final class DockerLauncher implements Launcher {
   @Override
   public boolean infrastructureOutlivesAgent() {
     return true;
+  }
+
+  /** The flow's settings over this agent's default memory and CPUs. */
+  @Override
+  public RunConfig asked(LaunchRequest request) {
+    return RunResources.asked(settings, request);
   }
 
   @Override

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param memoryBytes a memory limit for each run container (no swap beyond it), or null for none
  * @param pullTimeout how long a pull may take before the run fails
  * @param maxStreams connections kept for concurrent requests to the engine
+ * @param cpuMillis a CPU limit for each run container in thousandths of a CPU ({@code --cpus 1.5}
+ *     is 1500), or null for none; a flow's own CPUs win
  */
 public record DockerSettings(
     String dockerHost,
@@ -34,7 +36,8 @@ public record DockerSettings(
     boolean showFlowLogs,
     Long memoryBytes,
     Duration pullTimeout,
-    int maxStreams) {
+    int maxStreams,
+    Long cpuMillis) {
 
   public DockerSettings {
     volumes = List.copyOf(volumes);
@@ -44,6 +47,9 @@ public record DockerSettings(
     if (memoryBytes != null && memoryBytes < 6 * 1024 * 1024) {
       throw new IllegalArgumentException(
           "--memory " + memoryBytes + " bytes is below Docker's minimum of 6 MiB");
+    }
+    if (cpuMillis != null && cpuMillis < 1) {
+      throw new IllegalArgumentException("--cpus must be above 0, such as 0.5 or 2");
     }
     if (maxStreams < 4) {
       throw new IllegalArgumentException("maxStreams must be at least 4");
@@ -55,10 +61,46 @@ public record DockerSettings(
     }
   }
 
+  /** Settings without an agent default for CPUs. */
+  public DockerSettings(
+      String dockerHost,
+      boolean pull,
+      String defaultImage,
+      List<VolumeMount> volumes,
+      List<String> networks,
+      Map<String, String> environment,
+      boolean showFlowLogs,
+      Long memoryBytes,
+      Duration pullTimeout,
+      int maxStreams) {
+    this(
+        dockerHost,
+        pull,
+        defaultImage,
+        volumes,
+        networks,
+        environment,
+        showFlowLogs,
+        memoryBytes,
+        pullTimeout,
+        maxStreams,
+        null);
+  }
+
   /** Settings with DOCKER_HOST, pulling, the Gantry image of this version and nothing extra. */
   public static DockerSettings defaults() {
     return new DockerSettings(
-        null, true, null, List.of(), List.of(), Map.of(), false, null, Duration.ofMinutes(10), 64);
+        null,
+        true,
+        null,
+        List.of(),
+        List.of(),
+        Map.of(),
+        false,
+        null,
+        Duration.ofMinutes(10),
+        64,
+        null);
   }
 
   /** The image runs use when their flow names none. */
@@ -82,7 +124,8 @@ public record DockerSettings(
         showFlowLogs,
         memoryBytes,
         pullTimeout,
-        maxStreams);
+        maxStreams,
+        cpuMillis);
   }
 
   public DockerSettings withPull(boolean value) {
@@ -96,7 +139,8 @@ public record DockerSettings(
         showFlowLogs,
         memoryBytes,
         pullTimeout,
-        maxStreams);
+        maxStreams,
+        cpuMillis);
   }
 
   public DockerSettings withDefaultImage(String value) {
@@ -110,7 +154,8 @@ public record DockerSettings(
         showFlowLogs,
         memoryBytes,
         pullTimeout,
-        maxStreams);
+        maxStreams,
+        cpuMillis);
   }
 
   public DockerSettings withPullTimeout(Duration value) {
@@ -124,7 +169,8 @@ public record DockerSettings(
         showFlowLogs,
         memoryBytes,
         value,
-        maxStreams);
+        maxStreams,
+        cpuMillis);
   }
 
   public DockerSettings withVolumes(List<VolumeMount> value) {
@@ -138,7 +184,8 @@ public record DockerSettings(
         showFlowLogs,
         memoryBytes,
         pullTimeout,
-        maxStreams);
+        maxStreams,
+        cpuMillis);
   }
 
   public DockerSettings withNetworks(List<String> value) {
@@ -152,7 +199,8 @@ public record DockerSettings(
         showFlowLogs,
         memoryBytes,
         pullTimeout,
-        maxStreams);
+        maxStreams,
+        cpuMillis);
   }
 
   public DockerSettings withEnvironment(Map<String, String> value) {
@@ -166,7 +214,8 @@ public record DockerSettings(
         showFlowLogs,
         memoryBytes,
         pullTimeout,
-        maxStreams);
+        maxStreams,
+        cpuMillis);
   }
 
   public DockerSettings withShowFlowLogs(boolean value) {
@@ -180,7 +229,8 @@ public record DockerSettings(
         value,
         memoryBytes,
         pullTimeout,
-        maxStreams);
+        maxStreams,
+        cpuMillis);
   }
 
   public DockerSettings withMemoryBytes(Long value) {
@@ -194,7 +244,8 @@ public record DockerSettings(
         showFlowLogs,
         value,
         pullTimeout,
-        maxStreams);
+        maxStreams,
+        cpuMillis);
   }
 
   public DockerSettings withMaxStreams(int value) {
@@ -208,6 +259,22 @@ public record DockerSettings(
         showFlowLogs,
         memoryBytes,
         pullTimeout,
+        value,
+        cpuMillis);
+  }
+
+  public DockerSettings withCpuMillis(Long value) {
+    return new DockerSettings(
+        dockerHost,
+        pull,
+        defaultImage,
+        volumes,
+        networks,
+        environment,
+        showFlowLogs,
+        memoryBytes,
+        pullTimeout,
+        maxStreams,
         value);
   }
 

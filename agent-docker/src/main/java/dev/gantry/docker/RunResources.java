@@ -16,8 +16,8 @@ import java.util.Set;
 
 /**
  * What a run's container gets from its run settings: the agent's defaults ({@code --env}, {@code
- * --memory}), then the flow version's settings, which win. Whether the agent allows them is its
- * policy's business ({@code BoundedLauncher}); this only applies them.
+ * --memory}, {@code --cpus}), then the flow version's settings, which win. Whether the agent allows
+ * them is its policy's business ({@code BoundedLauncher}); this only applies them.
  *
  * @param environment the agent's and the flow's variables, the flow's last
  * @param memoryBytes the memory limit (swap included), or null for none
@@ -48,6 +48,37 @@ record RunResources(
           RunSetting.CAP_ADD);
 
   private static final long DOCKER_MINIMUM_MEMORY = 6L * 1024 * 1024;
+
+  /**
+   * What a run asks for, for the agent's policy: the flow version's settings over the agent's
+   * default memory and CPUs (source {@code agent}), so a default above the policy's limit is
+   * refused too.
+   */
+  static RunConfig asked(DockerSettings settings, LaunchRequest request) {
+    Map<String, String> defaults = new LinkedHashMap<>();
+    if (settings.memoryBytes() != null) {
+      defaults.put(RunSetting.MEMORY.key(), size(settings.memoryBytes()));
+    }
+    if (settings.cpuMillis() != null) {
+      defaults.put(
+          RunSetting.CPUS.key(),
+          java.math.BigDecimal.valueOf(settings.cpuMillis(), 3)
+              .stripTrailingZeros()
+              .toPlainString());
+    }
+    return request.flow().runConfig().withAgentDefaults(defaults);
+  }
+
+  /** {@code 2g}, {@code 512m}, else bytes: as an operator wrote {@code --memory}. */
+  private static String size(long bytes) {
+    for (String unit : List.of("g", "m", "k")) {
+      long factor = RunSetting.memoryBytes("1" + unit);
+      if (bytes % factor == 0) {
+        return bytes / factor + unit;
+      }
+    }
+    return bytes + "b";
+  }
 
   RunResources {
     environment = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(environment));
@@ -81,8 +112,9 @@ record RunResources(
             null);
       }
     }
-    Long nanoCpus =
-        config.value(RunSetting.CPUS).map(v -> RunSetting.cpuMillis(v) * 1_000_000L).orElse(null);
+    Long cpuMillis =
+        config.value(RunSetting.CPUS).map(RunSetting::cpuMillis).orElse(settings.cpuMillis());
+    Long nanoCpus = cpuMillis == null ? null : cpuMillis * 1_000_000L;
     List<Bind> paths = new ArrayList<>();
     config
         .value(RunSetting.HOST_PATHS)

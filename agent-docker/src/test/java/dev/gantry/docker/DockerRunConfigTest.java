@@ -86,7 +86,8 @@ class DockerRunConfigTest {
         .withPull(false)
         .withDefaultImage(IMAGE)
         .withEnvironment(Map.of("AGENT_DEFAULT", "1", "MODE", "agent"))
-        .withMemoryBytes(256L * 1024 * 1024);
+        .withMemoryBytes(256L * 1024 * 1024)
+        .withCpuMillis(500L);
   }
 
   private static LaunchRequest request(Map<String, String> flowSettings) {
@@ -131,7 +132,7 @@ class DockerRunConfigTest {
       String id = TestDocker.containerOfRun(request.runId()).orElseThrow().getId();
       InspectContainerResponse inspect = TestDocker.client().inspectContainerCmd(id).exec();
       assertThat(inspect.getHostConfig().getMemory()).isEqualTo(256L * 1024 * 1024);
-      assertThat(inspect.getHostConfig().getNanoCPUs()).isIn(null, 0L);
+      assertThat(inspect.getHostConfig().getNanoCPUs()).as("--cpus 0.5").isEqualTo(500_000_000L);
       assertThat(List.of(inspect.getConfig().getEnv())).contains("MODE=agent", "AGENT_DEFAULT=1");
       launcher.cancel(request.runId(), STOP_GRACE);
       execution.exit().get(60, TimeUnit.SECONDS);
@@ -185,6 +186,44 @@ class DockerRunConfigTest {
           other,
           "image acme/etl:1 is outside this agent's allowed image prefixes [gantry-test-]"
               + " (--allow-image-prefix)");
+    }
+  }
+
+  @Test
+  void withoutAgentDefaultsAContainerHasNoLimits() throws Exception {
+    try (BoundedLauncher launcher =
+        new BoundedLauncher(
+            new DockerLauncher(agentSettings().withMemoryBytes(null).withCpuMillis(null)),
+            LaunchPolicy.DEFAULT,
+            STOP_GRACE)) {
+      LaunchRequest request = request(Map.of());
+
+      RunExecution execution = launcher.launch(request, line -> {});
+
+      String id = TestDocker.containerOfRun(request.runId()).orElseThrow().getId();
+      InspectContainerResponse inspect = TestDocker.client().inspectContainerCmd(id).exec();
+      assertThat(inspect.getHostConfig().getMemory()).isIn(null, 0L);
+      assertThat(inspect.getHostConfig().getNanoCPUs()).isIn(null, 0L);
+      launcher.cancel(request.runId(), STOP_GRACE);
+      execution.exit().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void theAgentsOwnDefaultsAreBoundedByItsPolicyToo() throws Exception {
+    LaunchPolicy policy =
+        new LaunchPolicy(List.of(), 128L * 1024 * 1024, 250L, Set.of(), false, false, false, false);
+    try (BoundedLauncher launcher =
+        new BoundedLauncher(new DockerLauncher(agentSettings()), policy, STOP_GRACE)) {
+      assertRefused(
+          launcher,
+          request(Map.of()),
+          "cpus=0.5 (agent) is above this agent's --max-cpus 0.25; memory=256m (agent) is above"
+              + " this agent's --max-memory 128m");
+      assertRefused(
+          launcher,
+          request(Map.of("memory", "100m")),
+          "cpus=0.5 (agent) is above this agent's --max-cpus 0.25");
     }
   }
 

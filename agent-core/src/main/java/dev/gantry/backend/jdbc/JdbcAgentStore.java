@@ -8,10 +8,13 @@ import static dev.gantry.backend.jdbc.Database.update;
 import dev.gantry.backend.AgentStore;
 import dev.gantry.backend.BackendException;
 import dev.gantry.domain.AgentInfo;
+import dev.gantry.launch.LaunchPolicy;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -30,17 +33,20 @@ final class JdbcAgentStore implements AgentStore {
 
   /** Records the agent; an agent id registered before (a restart with the same id) starts over. */
   @Override
-  public void register(AgentInfo agent) {
+  public void register(AgentInfo agent, LaunchPolicy policy) {
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(agent.startedAt(), "agent startedAt");
     String labels = JsonColumns.names(agent.labels());
+    String policyJson = PolicyColumn.write(policy);
     db.transaction(
         "register agent " + agent.id(),
         c -> {
           update(c, "DELETE FROM agents WHERE id = ?", agent.id());
           return update(
               c,
-              "INSERT INTO agents (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+              "INSERT INTO agents ("
+                  + COLUMNS
+                  + ", policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
               agent.id(),
               agent.name(),
               agent.kind(),
@@ -49,7 +55,8 @@ final class JdbcAgentStore implements AgentStore {
               agent.maxConcurrent(),
               agent.running(),
               agent.startedAt(),
-              agent.startedAt());
+              agent.startedAt(),
+              policyJson);
         });
   }
 
@@ -102,6 +109,23 @@ final class JdbcAgentStore implements AgentStore {
                 c,
                 "SELECT " + COLUMNS + " FROM agents ORDER BY heartbeat_at DESC, id",
                 JdbcAgentStore::readAgent));
+  }
+
+  @Override
+  public Map<String, LaunchPolicy> policies() {
+    Map<String, LaunchPolicy> out = new LinkedHashMap<>();
+    db.read(
+        "read the policies of agents",
+        c ->
+            query(
+                c,
+                "SELECT id, policy FROM agents WHERE policy IS NOT NULL ORDER BY id",
+                row -> {
+                  String id = row.getString("id");
+                  out.put(id, PolicyColumn.read(row.getString("policy"), "agent " + id));
+                  return id;
+                }));
+    return out;
   }
 
   private static AgentInfo readAgent(ResultSet row) throws SQLException {
