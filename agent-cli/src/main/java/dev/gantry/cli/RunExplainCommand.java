@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Say why a run is still Scheduled: not due yet, no live agent whose labels cover the run's"
-          + " (naming the labels the closest agents lack), or every matching agent at its limit."
+          + " (naming the labels the closest agents lack), every matching agent at its limit, or"
+          + " every matching agent's policy refusing what its flow asks for (naming the agent, the"
+          + " setting and the limit)."
     })
 public final class RunExplainCommand implements Callable<Integer> {
   @Mixin BackendOptions backend;
