@@ -101,6 +101,11 @@ final class BenchScrapeCommand implements Callable<Integer> {
       }
 
       @Override
+      public String render() {
+        return process.metrics().scrape();
+      }
+
+      @Override
       public void close() {
         process.close();
       }

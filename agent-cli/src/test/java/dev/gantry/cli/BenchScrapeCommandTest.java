@@ -48,6 +48,9 @@ class BenchScrapeCommandTest {
         .contains("gantry_runs{state=\"running\"} 27 ")
         .contains("| GET /metrics | ")
         .contains("| GET /health/live (baseline) | ")
+        .containsPattern(
+            "\\| the registry's render alone, in process \\(no HTTP\\) \\| [0-9.]+ ms \\|")
+        .containsPattern("TCP_NODELAY \\(-Dsun.net.httpserver.nodelay\\): (on|off)")
         .containsPattern("ratio /metrics to /health/live: p50 [0-9.]+, p99 [0-9.]+")
         .contains("database calls on the health thread: 0 during 100 scrapes");
     Matcher control =

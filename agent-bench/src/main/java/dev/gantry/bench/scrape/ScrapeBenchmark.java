@@ -58,6 +58,9 @@ public final class ScrapeBenchmark {
     /** The name of the thread that answers {@code /metrics}, whose database calls are counted. */
     String servingThread();
 
+    /** Renders the agent's registry as {@code /metrics} does, in this thread (no HTTP). */
+    String render();
+
     @Override
     void close();
   }
@@ -135,8 +138,9 @@ public final class ScrapeBenchmark {
                   + " for /health/ready: the count cannot see the health server");
         }
         ScrapeClient.Timings timings = http.time(settings.samples(), calls, agent.servingThread());
+        double[] render = timeRender(agent);
         double gaugeRead = timeGaugeRead(gantry);
-        return print(body, timings, readyCalls, gaugeRead);
+        return print(body, timings, render, readyCalls, gaugeRead);
       }
     }
   }
@@ -191,6 +195,20 @@ public final class ScrapeBenchmark {
     }
   }
 
+  /** p50 and p99 of rendering the registry in this thread, after as many untimed renders. */
+  private double[] timeRender(StartedAgent agent) {
+    List<Double> times = new java.util.ArrayList<>();
+    for (int i = 0; i < 2 * settings.samples(); i++) {
+      long start = System.nanoTime();
+      agent.render();
+      if (i >= settings.samples()) {
+        times.add((System.nanoTime() - start) / 1e6);
+      }
+    }
+    java.util.Collections.sort(times);
+    return new double[] {ScrapeClient.percentile(times, 50), ScrapeClient.percentile(times, 99)};
+  }
+
   /** The median of the query the gauges make every refresh: what a scrape would otherwise pay. */
   private static double timeGaugeRead(DatabaseGantryClient gantry) {
     double[] times = new double[21];
@@ -204,7 +222,11 @@ public final class ScrapeBenchmark {
   }
 
   private boolean print(
-      ScrapeClient.Body body, ScrapeClient.Timings t, long readyCalls, double gaugeRead) {
+      ScrapeClient.Body body,
+      ScrapeClient.Timings t,
+      double[] render,
+      long readyCalls,
+      double gaugeRead) {
     writer.println();
     writer.printf(
         "%,d runs in the database, %d in flight on the agent; %d timed calls of each, alternating,"
@@ -222,8 +244,18 @@ public final class ScrapeBenchmark {
         "| GET /health/live (baseline) | %.2f ms | %.2f ms | %.2f ms |%n",
         t.liveP50(), t.liveP99(), t.liveMax());
     writer.printf(
+        "| the registry's render alone, in process (no HTTP) | %.2f ms | %.2f ms | |%n",
+        render[0], render[1]);
+    writer.printf(
         "ratio /metrics to /health/live: p50 %.2f, p99 %.2f%n",
         t.metricsP50() / t.liveP50(), t.metricsP99() / t.liveP99());
+    writer.printf(
+        "JDK HTTP server's TCP_NODELAY (-Dsun.net.httpserver.nodelay): %s%s%n",
+        Boolean.getBoolean("sun.net.httpserver.nodelay") ? "on" : "off",
+        t.liveP50() >= 30
+            ? "; a floor near 40 ms is Nagle's algorithm waiting for a delayed ACK"
+                + " between the response's headers and its body"
+            : "");
     writer.printf(
         "database calls on the health thread: %d during %d scrapes and as many /health/live calls"
             + " (one /health/ready, the control, made %d); the gauges' background read, every"
