@@ -2,8 +2,11 @@ package dev.gantry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.client.GantryClient;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
+import dev.gantry.server.auth.Role;
+import dev.gantry.server.client.ApiGantryClient;
 import dev.gantry.testing.LocalGantry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,38 +24,50 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Following a run on a terminal (forced here) draws the tasks' progress under the plain lines and
  * leaves the final progress as the last line; what the terminal shows is otherwise exactly the
- * plain output. Real home, real local agent, real child JVMs.
+ * plain output; over the database (polling) and over a real server (its event stream). Real home,
+ * real local agent, real child JVMs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunProgressTest {
   @TempDir static Path home;
+  private RemoteGantry remote;
   private LocalGantry gantry;
+  private String viewer;
 
   @BeforeAll
   void startAgent() {
-    gantry = new LocalGantry(home);
+    remote = RemoteGantry.start(home, "h2");
+    gantry = remote.local;
     gantry.startAgent(LocalGantry.quickOptions("progress-test"));
     gantry.registerExample("dev.gantry.examples.Sleepy#sleepy");
+    viewer = remote.token("progress-viewer", Role.VIEWER);
   }
 
   @AfterAll
   void stop() {
-    gantry.close();
+    remote.close();
   }
 
   @Test
   void onATerminalTheProgressLineIsRedrawnAndStaysAsTheLastLineAboveThePlainOutput()
       throws Exception {
+    terminalShowsProgressAboveThePlainLines(gantry.client);
+  }
+
+  @Test
+  void overTheServersEventStreamTheTerminalShowsTheSameProgress() throws Exception {
+    try (GantryClient api = ApiGantryClient.connect(remote.url(), viewer)) {
+      terminalShowsProgressAboveThePlainLines(api);
+    }
+  }
+
+  private void terminalShowsProgressAboveThePlainLines(GantryClient client) throws Exception {
     FlowRun run = gantry.run("sleepy", Map.of("seconds", "2"));
     StringWriter tty = new StringWriter();
+    PrintWriter terminal = new PrintWriter(tty);
 
     RunState end =
-        new RunWatcher(
-                gantry.client,
-                new PrintWriter(tty),
-                true,
-                true,
-                new StatusLine(new PrintWriter(tty), 200))
+        new RunWatcher(client, terminal, true, true, new StatusLine(terminal, 200))
             .follow(run.id());
 
     assertThat(end).isEqualTo(RunState.Success);
@@ -63,7 +78,7 @@ class RunProgressTest {
     assertThat(shown.get(shown.size() - 1)).matches("1/1 tasks done · 00:0[0-9]");
 
     StringWriter plain = new StringWriter();
-    new RunWatcher(gantry.client, new PrintWriter(plain), true, true, null).follow(run.id());
+    new RunWatcher(client, new PrintWriter(plain), true, true, null).follow(run.id());
     assertThat(plain.toString()).doesNotContain("\r").doesNotContain("tasks done");
     List<String> expected = new ArrayList<>(lines(plain.toString()));
     expected.add(shown.get(shown.size() - 1));
