@@ -20,7 +20,8 @@ import java.util.Set;
  * SELECT generate_series), in the real schema of db/migration: a few flows, label sets (and each
  * run's labels), runs spread over states and agents, one newest first every 2 s, each with its
  * state history (Scheduled, then Submitted, Running and its end for the runs that got that far),
- * and one Running run with a long log. No task rows: none of the measured routes read them.
+ * and one Running run with a long log. No task rows: none of the measured routes read them. The
+ * scrape benchmark ({@code dev.gantry.bench.scrape}) seeds its runs with it too, without a log.
  */
 public final class ApiSeed {
   /** The flows the runs belong to, in turn. */
@@ -35,13 +36,13 @@ public final class ApiSeed {
   private final String url;
   private final BenchOutput out;
 
-  ApiSeed(String url, BenchOutput out) {
+  public ApiSeed(String url, BenchOutput out) {
     this.url = url;
     this.out = out;
   }
 
   /** Seeds {@code runs} runs and a log of {@code logLines} lines; returns the log's run. */
-  Seeded seed(JdbcBackend backend, int runs, int logLines) throws SQLException {
+  public Seeded seed(JdbcBackend backend, int runs, int logLines) throws SQLException {
     List<Long> flowIds = new ArrayList<>();
     for (String name : FLOWS) {
       RegisteredFlow flow =

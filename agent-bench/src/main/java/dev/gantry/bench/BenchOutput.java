@@ -7,17 +7,17 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /**
- * What the dispatch benchmark prints: progress lines as it goes, the report's tables at the end.
+ * What the benchmarks print: progress lines as they go; the dispatch report's tables at the end.
  */
-final class BenchOutput {
+public final class BenchOutput {
 
   private final PrintWriter out;
 
-  BenchOutput(PrintWriter out) {
+  public BenchOutput(PrintWriter out) {
     this.out = out;
   }
 
-  void say(String format, Object... args) {
+  public void say(String format, Object... args) {
     out.printf("[bench] " + format + "%n", args);
     out.flush();
   }

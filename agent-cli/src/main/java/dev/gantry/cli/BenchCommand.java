@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       BenchCommand.LocalStart.class,
       BenchDispatchCommand.class,
-      BenchApiCommand.class
+      BenchApiCommand.class,
+      BenchScrapeCommand.class
     })
 public final class BenchCommand {
 

@@ -86,7 +86,10 @@ public final class RunCommand {
   @Command(
       name = "show",
       mixinStandardHelpOptions = true,
-      description = "Show a run: state, labels and where they came from, history and tasks.")
+      description = {
+        "Show a run: state, labels and where they came from, history and tasks.",
+        "With --follow, its states and logs as they happen until it ends, then its tasks."
+      })
   static final class Show implements Callable<Integer> {
     @Mixin BackendOptions backend;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -94,15 +97,34 @@ public final class RunCommand {
     @Parameters(paramLabel = "ID", description = "The run's id or a unique prefix of it.")
     String id;
 
+    @Option(
+        names = {"-f", "--follow"},
+        description =
+            "Follow the run's states and logs until it ends (on a terminal with a line of the"
+                + " tasks' progress: done of total, the running ones, elapsed), then show its"
+                + " tasks.")
+    boolean follow;
+
+    @Option(
+        names = "--no-progress",
+        description = "With --follow: no progress line, only the plain lines (as in a pipe).")
+    boolean noProgress;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
       PrintWriter out = spec.commandLine().getOut();
       try (GantryClient gantry = backend.client()) {
         FlowRun run = gantry.run(id);
         RegisteredFlow flow = gantry.flowVersion(run.flowId()).orElse(null);
         printRun(out, run, flow);
         out.println();
-        printHistory(out, gantry.history(run.id()));
+        if (follow) {
+          out.flush();
+          StatusLine status = noProgress ? null : StatusLine.onTerminal(out);
+          new RunWatcher(gantry, out, true, true, status).follow(run.id());
+        } else {
+          printHistory(out, gantry.history(run.id()));
+        }
         out.println();
         printTasks(out, gantry.tasks(run.id()));
         out.flush();

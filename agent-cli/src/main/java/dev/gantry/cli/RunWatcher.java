@@ -5,6 +5,7 @@ import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
 import dev.gantry.domain.RunState;
 import dev.gantry.domain.StateChange;
+import dev.gantry.domain.TaskRun;
 import dev.gantry.explain.RunDiagnosis;
 import dev.gantry.server.client.ApiGantryClient;
 import dev.gantry.server.client.RunEvent;
@@ -22,11 +23,16 @@ import java.util.List;
  * (what {@code gantry run explain} says). Over the database it polls; over the server it reads the
  * run's event stream (Server-Sent Events, resumed after a break), printing what arrived every
  * {@link #POLL} so that the lines come out in the same order either way.
+ *
+ * <p>On a terminal, while it follows states, a status line under those lines shows the tasks'
+ * progress ({@link TaskProgress}), redrawn every poll; when the run ends it stays, as the last
+ * line. Elsewhere (a pipe, a file, a test) the output is the plain lines only.
  */
 final class RunWatcher {
   private static final Duration POLL = Duration.ofMillis(200);
   static final Duration EXPLAIN_EVERY = Duration.ofSeconds(30);
   private static final Duration STALE_AFTER = Duration.ofSeconds(30);
+  private static final Duration TASKS_EVERY = Duration.ofMillis(500);
 
   private final GantryClient gantry;
   private final PrintWriter out;
@@ -35,12 +41,29 @@ final class RunWatcher {
   private int statesShown;
   private long lastLogId;
   private Instant explainedAt;
+  private final StatusLine status;
+  private final Instant watchedFrom = Instant.now();
+  private Instant createdAt;
+  private Instant startedAt;
+  private Instant endedAt;
+  private List<TaskRun> tasks = List.of();
+  private long tasksReadAt;
 
+  /** Follows the run; with its states, shows the tasks' progress when writing to a terminal. */
   RunWatcher(GantryClient gantry, PrintWriter out, boolean states, boolean logs) {
+    this(gantry, out, states, logs, states ? StatusLine.onTerminal(out) : null);
+  }
+
+  /**
+   * @param status where to draw the tasks' progress, or null for plain lines only
+   */
+  RunWatcher(
+      GantryClient gantry, PrintWriter out, boolean states, boolean logs, StatusLine status) {
     this.gantry = gantry;
     this.out = out;
     this.states = states;
     this.logs = logs;
+    this.status = status;
   }
 
   /** Prints what is new until the run is in a terminal state; returns that state. */
@@ -53,11 +76,13 @@ final class RunWatcher {
       printNew(runId);
       if (run.state().isTerminal()) {
         printNew(runId); // anything stored between the two reads
+        endProgress(runId, run.state());
         return run.state();
       }
       if (states && run.state() == RunState.Scheduled) {
         explainWait(runId);
       }
+      drawProgress(runId, run.state());
       Thread.sleep(POLL.toMillis());
     }
   }
@@ -72,6 +97,7 @@ final class RunWatcher {
           if (event instanceof RunEvent.State state) {
             current = state.change().state();
             statesShown++;
+            track(state.change());
             if (states) {
               lines.add(stateLine(state.change()));
             }
@@ -86,10 +112,14 @@ final class RunWatcher {
         }
         print(lines);
         if (end != null) {
+          endProgress(runId, end);
           return end;
         }
         if (states && current == RunState.Scheduled) {
           explainWait(runId);
+        }
+        if (current != null) {
+          drawProgress(runId, current);
         }
       }
     }
@@ -111,7 +141,7 @@ final class RunWatcher {
     if (diagnosis.verdict() == RunDiagnosis.Verdict.NO_MATCHING_AGENT
         || diagnosis.verdict() == RunDiagnosis.Verdict.AGENTS_AT_LIMIT) {
       explainedAt = now;
-      out.println(Render.clock(now) + " waiting: " + String.join("\n", diagnosis.lines()));
+      emit(Render.clock(now) + " waiting: " + String.join("\n", diagnosis.lines()));
       out.flush();
     }
   }
@@ -129,6 +159,7 @@ final class RunWatcher {
     if (states) {
       List<StateChange> history = gantry.history(runId);
       for (; statesShown < history.size(); statesShown++) {
+        track(history.get(statesShown));
         lines.add(stateLine(history.get(statesShown)));
       }
     }
@@ -147,7 +178,54 @@ final class RunWatcher {
 
   private void print(List<Line> lines) {
     lines.sort(Comparator.comparing(Line::at).thenComparing(Line::order));
-    lines.forEach(l -> out.println(l.text()));
+    lines.forEach(l -> emit(l.text()));
+    out.flush();
+  }
+
+  private void emit(String line) {
+    if (status != null) {
+      status.println(line);
+    } else {
+      out.println(line);
+    }
+  }
+
+  /** Notes when the run was created, last started Running and ended, for the elapsed time. */
+  private void track(StateChange change) {
+    if (createdAt == null) {
+      createdAt = change.at();
+    }
+    if (change.state() == RunState.Running) {
+      startedAt = change.at();
+    } else if (change.state().isTerminal()) {
+      endedAt = change.at();
+    }
+  }
+
+  private Duration elapsed() {
+    Instant since = startedAt != null ? startedAt : createdAt != null ? createdAt : watchedFrom;
+    return Duration.between(since, endedAt != null ? endedAt : Instant.now());
+  }
+
+  /** Redraws the status line (the tasks are read again at most every {@link #TASKS_EVERY}). */
+  private void drawProgress(String runId, RunState state) {
+    if (status == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (tasksReadAt == 0 || now - tasksReadAt >= TASKS_EVERY.toNanos()) {
+      tasks = gantry.tasks(runId);
+      tasksReadAt = now;
+    }
+    status.draw(TaskProgress.line(tasks, state, elapsed()));
+  }
+
+  /** Replaces the status line by the run's final progress, as a line of its own. */
+  private void endProgress(String runId, RunState end) {
+    if (status == null) {
+      return;
+    }
+    status.println(TaskProgress.line(gantry.tasks(runId), end, elapsed()));
     out.flush();
   }
 
