@@ -139,7 +139,8 @@ final class RunWatcher {
     }
     RunDiagnosis diagnosis = gantry.explain(runId, STALE_AFTER);
     if (diagnosis.verdict() == RunDiagnosis.Verdict.NO_MATCHING_AGENT
-        || diagnosis.verdict() == RunDiagnosis.Verdict.AGENTS_AT_LIMIT) {
+        || diagnosis.verdict() == RunDiagnosis.Verdict.AGENTS_AT_LIMIT
+        || diagnosis.verdict() == RunDiagnosis.Verdict.REFUSED_BY_POLICY) {
       explainedAt = now;
       emit(Render.clock(now) + " waiting: " + String.join("\n", diagnosis.lines()));
       out.flush();

@@ -31,6 +31,12 @@ public final class HealthServer implements AutoCloseable {
   public static HealthServer start(
       Agent agent, PrometheusMeterRegistry metrics, String bindAddress, int port)
       throws IOException {
+    // Without TCP_NODELAY the JDK server sends a response's headers and body as two segments and
+    // Nagle's algorithm holds the body until the client's delayed ACK: 40 ms on every answer.
+    // Read once, when the JDK's HTTP server classes load; an explicit -D setting wins.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
     server.setExecutor(
         Executors.newSingleThreadExecutor(
