@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -98,7 +99,8 @@ class ApiFlowPushTest {
     assertThat(push.flowVersion()).isEqualTo(1);
     assertThat(push.digest()).isEqualTo(Sha256.of(stored)).isNotEqualTo(flow.digest());
     assertThat(database.versions("greeting")).hasSize(1);
-    assertThat(same(api, g -> g.pushes("greeting"))).containsExactly(push);
+    List<BundlePush> pushes = same(api, g -> g.pushes("greeting"));
+    assertThat(pushes).containsExactly(push);
     List<AuditEvent> audit = database.backend().audit().list(Long.MAX_VALUE, 10);
     assertThat(audit)
         .anySatisfy(
@@ -109,7 +111,8 @@ class ApiFlowPushTest {
             });
 
     FlowRun run = database.createRun("greeting", Map.of(), Set.of());
-    assertThat(same(api, g -> g.provenance(run.id()))).isEmpty();
+    Optional<RunProvenance> before = same(api, g -> g.provenance(run.id()));
+    assertThat(before).isEmpty();
     FlowRun claimed =
         database.backend().runs().claimDue("agent-1", Set.of(), 1, Instant.now()).get(0);
     assertThat(database.backend().runs().recordRunBundle(claimed.fence(), push.digest(), null))
