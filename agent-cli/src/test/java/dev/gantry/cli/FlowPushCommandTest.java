@@ -15,6 +15,9 @@ import dev.gantry.domain.RunState;
 import dev.gantry.flow.storage.Local;
 import dev.gantry.flow.storage.S3;
 import dev.gantry.secrets.BackendSecretSource;
+import dev.gantry.server.GantryServer;
+import dev.gantry.server.auth.ApiTokens;
+import dev.gantry.server.auth.Role;
 import dev.gantry.storage.s3.S3Location;
 import dev.gantry.testing.ExamplesJar;
 import dev.gantry.testing.LocalGantry;
@@ -25,6 +28,7 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -157,6 +161,40 @@ class FlowPushCommandTest {
         .contains("Bundle     sha256:" + flow.digest() + " as registered");
     assertThat(gantry("run", "show", second.id()).out())
         .contains("Bundle     sha256:" + pushed + " pushed ");
+  }
+
+  @Test
+  void overTheApiThePushIsTheTokensAndRunShowPrintsWhatTheDatabaseModePrints() throws Exception {
+    registerSource("api-hot", "v1");
+    try (GantryServer server =
+        GantryServer.start(
+            gantry.client,
+            new GantryServer.Settings(
+                "127.0.0.1", 0, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES))) {
+      String url = "http://127.0.0.1:" + server.port();
+      String token =
+          new ApiTokens(gantry.client.backend().tokens(), Clock.systemUTC())
+              .create("ci-push", Role.DEPLOYER, null)
+              .value();
+      String jar = jar("api-hot", "v2").toString();
+
+      CliResult push =
+          CliResult.run("flow", "push", "api-hot", "--jar", jar, "--api", url, "--token", token);
+
+      assertThat(push.exitCode()).as(push.err()).isZero();
+      assertThat(push.out()).contains("pushed by ci-push");
+      FlowRun run = runToEnd("api-hot");
+      assertThat(logs(run)).anySatisfy(l -> assertThat(l.message()).isEqualTo("api-hot v2"));
+      String viaDatabase = gantry("run", "show", run.id()).out();
+      String viaApi = CliResult.run("run", "show", run.id(), "--api", url, "--token", token).out();
+      assertThat(viaApi).isEqualTo(viaDatabase).contains(" pushed ").contains(" by ci-push");
+      assertThat(CliResult.run("flow", "pushes", "api-hot", "--api", url, "--token", token).out())
+          .isEqualTo(gantry("flow", "pushes", "api-hot").out());
+      CliResult refused =
+          CliResult.run(
+              "flow", "push", "greeting-none", "--jar", jar, "--api", url, "--token", token);
+      assertOneLine(refused, "no flow named 'greeting-none' is registered");
+    }
   }
 
   @Test

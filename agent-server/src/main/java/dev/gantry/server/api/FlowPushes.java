@@ -98,7 +98,6 @@ public final class FlowPushes {
 
   private void push(Context ctx) {
     String name = ctx.pathParam("name");
-    gantry.flow(name); // an unknown flow is a 404 before anything is received
     String type = ctx.contentType();
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
       throw new ApiException(
@@ -113,6 +112,7 @@ public final class FlowPushes {
     if (ctx.req().getContentLengthLong() > maxUploadBytes) {
       throw tooLarge();
     }
+    gantry.flow(name); // an unknown flow is a 404 before anything is received
     Path dir = ownerOnlyDirectory();
     try {
       ctx.req()

@@ -110,11 +110,11 @@ class ApiFlowPushTest {
               assertThat(e.outcome()).isEqualTo("201");
             });
 
-    FlowRun run = database.createRun("greeting", Map.of(), Set.of());
+    FlowRun run = database.createRun("greeting", Map.of("name", "push"), Set.of());
     Optional<RunProvenance> before = same(api, g -> g.provenance(run.id()));
     assertThat(before).isEmpty();
     FlowRun claimed =
-        database.backend().runs().claimDue("agent-1", Set.of(), 1, Instant.now()).get(0);
+        database.backend().runs().claimDue("agent-1", run.labels(), 1, Instant.now()).get(0);
     assertThat(database.backend().runs().recordRunBundle(claimed.fence(), push.digest(), null))
         .isTrue();
     RunProvenance ran = same(api, g -> g.provenance(run.id())).orElseThrow();
