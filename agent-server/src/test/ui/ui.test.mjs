@@ -95,6 +95,11 @@ await step("the run page shows the timeline and logs streaming while the run is 
   await shot(page, "run");
   await page.locator("#run-state[data-state=Success]").waitFor({ timeout: 60_000 });
   assert.equal(await page.locator("#timeline .lane[data-state=SUCCESS]").count(), 3);
+  const bundle = page.locator("dl.facts dt", { hasText: "Bundle" }).locator("xpath=following-sibling::dd[1]");
+  await page.waitForFunction(() => /^sha256:[0-9a-f]{64} as registered$/.test(
+    [...document.querySelectorAll("dl.facts dt")].find((dt) => dt.textContent === "Bundle")?.nextElementSibling?.textContent || ""),
+    null, { timeout: 20_000 });
+  assert.match(await bundle.textContent(), /^sha256:[0-9a-f]{64} as registered$/, "the bundle the run ran");
   await page.context().close();
 });
 

@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
       FlowRegisterCommand.class,
       FlowCommand.ListFlows.class,
       FlowCommand.Run.class,
-      FlowScheduleCommand.class
+      FlowScheduleCommand.class,
+      FlowPushCommand.class,
+      FlowPushCommand.Pushes.class
     })
 public final class FlowCommand {
 

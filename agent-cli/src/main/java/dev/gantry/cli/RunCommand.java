@@ -117,6 +117,7 @@ public final class RunCommand {
         FlowRun run = gantry.run(id);
         RegisteredFlow flow = gantry.flowVersion(run.flowId()).orElse(null);
         printRun(out, run, flow);
+        out.printf("Bundle     %s%n", FlowPushCommand.describe(gantry.provenance(run.id())));
         out.println();
         if (follow) {
           out.flush();

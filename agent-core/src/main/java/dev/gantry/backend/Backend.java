@@ -26,6 +26,9 @@ public interface Backend extends AutoCloseable {
   /** The server's audit trail. */
   AuditStore audit();
 
+  /** Pushes of source bundles and the bundle each run attempt ran. */
+  BundleStore bundles();
+
   /** Whether the database answers now (for health checks). */
   boolean isReachable();
 

@@ -163,4 +163,14 @@ public interface RunStore {
 
   /** Logs of a run with id greater than {@code afterId}, in order, at most {@code limit}. */
   List<LogRecord> logs(String runId, long afterId, int limit);
+
+  /**
+   * Records the bundle the fenced attempt ran, as its bootstrap reported it (see {@link
+   * BundleStore#recordRunBundle}). The default stores nothing.
+   *
+   * @return false when nothing was stored (stale fence, or a store that keeps no bundles)
+   */
+  default boolean recordRunBundle(RunFence fence, String digest, String build) {
+    return false;
+  }
 }

@@ -3,6 +3,7 @@ package dev.gantry.bootstrap;
 import dev.gantry.bundle.BundleException;
 import dev.gantry.bundle.BundleLoader;
 import dev.gantry.bundle.LoadedFlow;
+import dev.gantry.bundle.Sha256;
 import dev.gantry.bundle.WorkDirectory;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.flow.Flow;
@@ -13,6 +14,7 @@ import dev.gantry.flow.Secrets;
 import dev.gantry.flow.run.FlowRunResult;
 import dev.gantry.flow.run.FlowRunner;
 import dev.gantry.protocol.FlatJson;
+import dev.gantry.storage.ResolvedBuild;
 import dev.gantry.storage.StorageException;
 import dev.gantry.storage.StorageRegistry;
 import dev.gantry.tracing.RunLogFields;
@@ -24,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -206,8 +209,22 @@ public final class Bootstrap {
     }
     try (LoadedFlow loaded =
         BundleLoader.load(bundle, spec.location(), spec.flowName(), expectedDigest, workDir)) {
+      reportBundle(bundle);
       Thread.currentThread().setContextClassLoader(loaded.classLoader());
       return runLoaded(loaded.flow(), spec);
+    }
+  }
+
+  /**
+   * Reports the bundle this attempt runs, once it is verified: its SHA-256, or what the storage
+   * resolved (a Maven snapshot's build and its main artifact's digest).
+   */
+  private void reportBundle(Path bundle) throws IOException {
+    Optional<ResolvedBuild> resolved = ResolvedBuild.besides(bundle);
+    if (resolved.isPresent()) {
+      output.bundle(resolved.get().sha256(), resolved.get().build());
+    } else {
+      output.bundle(Sha256.of(bundle), null);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.gantry.bootstrap;
 
+import dev.gantry.protocol.BundleEvent;
 import dev.gantry.protocol.FlatJson;
 import dev.gantry.protocol.LogEvent;
 import dev.gantry.protocol.ProtocolEvent;
@@ -56,6 +57,11 @@ public final class ProtocolOutput {
 
   public void log(Instant at, String level, String logger, String task, String message) {
     write(new LogEvent(at, level, logger, task, message));
+  }
+
+  /** The bundle the attempt runs: its SHA-256 and, when the storage resolved one, the build. */
+  public void bundle(String sha256, String build) {
+    write(new BundleEvent(Instant.now(), sha256, build));
   }
 
   public void result(String state, String message) {

@@ -1,6 +1,7 @@
 package dev.gantry.client;
 
 import dev.gantry.backend.Backend;
+import dev.gantry.backend.BundleStore;
 import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.SecretStore.SecretSummary;
 import dev.gantry.backend.jdbc.JdbcBackend;
@@ -20,10 +21,13 @@ import dev.gantry.explain.PolicyFit;
 import dev.gantry.explain.RunDiagnosis;
 import dev.gantry.flow.Names;
 import dev.gantry.home.GantryHome;
+import dev.gantry.registration.BundlePushRequest;
+import dev.gantry.registration.FlowPusher;
 import dev.gantry.registration.FlowRegistrar;
 import dev.gantry.registration.Registration;
 import dev.gantry.secrets.MasterKey;
 import dev.gantry.secrets.SecretVault;
+import dev.gantry.storage.StorageRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -325,5 +329,44 @@ public final class DatabaseGantryClient implements GantryClient {
     if (ownsBackend) {
       backend.close();
     }
+  }
+
+  @Override
+  public BundleStore.BundlePush push(BundlePushRequest request) {
+    flow(request.flowName()); // names an unknown flow as every other operation does
+    return new FlowPusher(
+            backend.flows(),
+            backend.bundles(),
+            home,
+            SecretVault.of(backend, home.dir()),
+            StorageRegistry.installed())
+        .push(request);
+  }
+
+  @Override
+  public List<BundleStore.BundlePush> pushes(String flowName) {
+    flow(flowName);
+    return backend.bundles().pushes(flowName);
+  }
+
+  @Override
+  public Optional<RunProvenance> provenance(String runIdOrPrefix) {
+    FlowRun run = run(runIdOrPrefix);
+    return backend
+        .bundles()
+        .runBundle(run.id(), run.attempt())
+        .map(
+            ran ->
+                new RunProvenance(
+                    run.id(),
+                    run.attempt(),
+                    ran.digest(),
+                    ran.build(),
+                    backend
+                        .flows()
+                        .find(run.flowId())
+                        .map(f -> ran.digest().equalsIgnoreCase(String.valueOf(f.digest())))
+                        .orElse(false),
+                    backend.bundles().push(run.flowId(), ran.digest()).orElse(null)));
   }
 }

@@ -1,5 +1,6 @@
 package dev.gantry.client;
 
+import dev.gantry.backend.BundleStore;
 import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.SecretStore.SecretSummary;
 import dev.gantry.catalog.RegisteredFlow;
@@ -12,6 +13,7 @@ import dev.gantry.domain.StateChange;
 import dev.gantry.domain.TaskRun;
 import dev.gantry.explain.RunDiagnosis;
 import dev.gantry.home.GantryHome;
+import dev.gantry.registration.BundlePushRequest;
 import dev.gantry.registration.Registration;
 import java.time.Duration;
 import java.time.Instant;
@@ -206,4 +208,24 @@ public interface GantryClient extends AutoCloseable {
       super("no secret named '" + name + "'; see `gantry secret list`");
     }
   }
+
+  /**
+   * Replaces the source bundle of a flow's newest version in place and records the push: the
+   * version's next run uses the new bundle, with no new version ({@code gantry flow push}).
+   *
+   * @throws UnknownFlowException when no flow has that name
+   * @throws dev.gantry.registration.RegistrationException with one line when the version's bundle
+   *     cannot be replaced, the jars build another flow or do not load, or the storage fails
+   */
+  BundleStore.BundlePush push(BundlePushRequest request);
+
+  /** The pushes to every version of a flow, newest first. */
+  List<BundleStore.BundlePush> pushes(String flowName);
+
+  /**
+   * Which bundle the run's current attempt ran, once its bootstrap reported it.
+   *
+   * @throws UnknownRunException when no run has the id
+   */
+  Optional<RunProvenance> provenance(String runIdOrPrefix);
 }

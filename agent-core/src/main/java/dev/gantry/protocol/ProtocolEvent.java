@@ -7,7 +7,8 @@ import java.time.Instant;
  * {@value #MARKER} carries. {@link ProtocolWriter} turns events into lines, {@link ProtocolParser}
  * lines into events.
  */
-public sealed interface ProtocolEvent permits RunEvent, TaskEvent, LogEvent, ResultEvent {
+public sealed interface ProtocolEvent
+    permits RunEvent, TaskEvent, LogEvent, ResultEvent, BundleEvent {
   /** The start of every protocol line: the marker and one space, then one flat JSON object. */
   String MARKER = "::gantry:: ";
 

@@ -59,6 +59,8 @@ public final class ProtocolParser {
                   event.path("message").asText(""));
           case "result" ->
               new ResultEvent(at, event.path("state").asText(""), text(event, "message"));
+          case "bundle" ->
+              new BundleEvent(at, event.path("sha256").asText(""), text(event, "build"));
           default -> null;
         });
   }

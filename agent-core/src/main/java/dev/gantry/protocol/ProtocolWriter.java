@@ -50,6 +50,10 @@ public final class ProtocolWriter {
       start(out, "result", result.at());
       field(out, "state", result.state());
       field(out, "message", result.message());
+    } else if (event instanceof BundleEvent bundle) {
+      start(out, "bundle", bundle.at());
+      field(out, "sha256", bundle.sha256());
+      field(out, "build", bundle.build());
     } else {
       throw new IllegalArgumentException("not a protocol event: " + event);
     }

@@ -4,6 +4,7 @@ import dev.gantry.flow.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -54,4 +55,28 @@ public interface StorageProvider {
    */
   void fetch(String flowName, String location, Path target, Map<String, String> environment)
       throws IOException;
+
+  /**
+   * The storage description whose {@link #open opened} storage writes a source bundle of {@code
+   * flowName} to exactly {@code location} again: what {@code gantry flow push} writes with. Empty
+   * when this kind cannot replace a bundle in place (the default).
+   */
+  default Optional<Storage> sourceStorageAt(String flowName, String location) {
+    return Optional.empty();
+  }
+
+  /**
+   * The prefix a storage was given when it stored the source bundle of {@code flowName} under
+   * {@code key} ({@code PREFIX/FLOW/source.gantry}): "" for none, empty when the key is not a
+   * source bundle's key of that flow.
+   */
+  static Optional<String> sourcePrefix(String key, String flowName) {
+    String own = BundleStorage.key(flowName, dev.gantry.catalog.BundleFormat.source, null);
+    if (key.equals(own)) {
+      return Optional.of("");
+    }
+    return key.endsWith("/" + own)
+        ? Optional.of(key.substring(0, key.length() - own.length() - 1))
+        : Optional.empty();
+  }
 }

@@ -1,5 +1,6 @@
 package dev.gantry.storage;
 
+import dev.gantry.catalog.BundleFormat;
 import dev.gantry.flow.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -59,6 +60,44 @@ public final class StorageRegistry {
   public void fetch(String flowName, String location, Path target, Map<String, String> environment)
       throws IOException {
     forLocation(flowName, location).fetch(flowName, location, target, environment);
+  }
+
+  /**
+   * Writes a new source bundle over the one at {@code location} (a flow version's stable location),
+   * with the kind of the location's scheme and the local secrets in {@code context}.
+   *
+   * @throws StorageException naming the location and what to do when its kind cannot replace a
+   *     bundle in place, or the write fails
+   */
+  public void replaceSource(
+      String flowName, String location, String digest, Path bundle, StorageContext context)
+      throws IOException {
+    StorageProvider provider = forLocation(flowName, location);
+    Storage storage =
+        provider
+            .sourceStorageAt(flowName, location)
+            .orElseThrow(
+                () ->
+                    new StorageException(
+                        "bundle location "
+                            + location
+                            + " of flow '"
+                            + flowName
+                            + "' cannot be updated in place ("
+                            + provider.scheme()
+                            + ": storage); register a new version with `gantry flow register`"));
+    String written =
+        provider.open(storage, context).store(flowName, BundleFormat.source, digest, bundle);
+    if (!written.equals(location)) {
+      throw new StorageException(
+          "the push of flow '"
+              + flowName
+              + "' was written to "
+              + written
+              + ", not to its location "
+              + location
+              + "; register a new version with `gantry flow register`");
+    }
   }
 
   /**

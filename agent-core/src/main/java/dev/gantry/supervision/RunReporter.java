@@ -8,6 +8,7 @@ import dev.gantry.domain.TaskStateUpdate;
 import dev.gantry.flow.TaskState;
 import dev.gantry.launch.OutputSink;
 import dev.gantry.metrics.AgentMetrics;
+import dev.gantry.protocol.BundleEvent;
 import dev.gantry.protocol.LogEvent;
 import dev.gantry.protocol.OutputReplay;
 import dev.gantry.protocol.ProtocolEvent;
@@ -71,6 +72,9 @@ public final class RunReporter implements OutputSink {
   private volatile AgentMetrics metrics = AgentMetrics.none();
   private volatile Instant due;
   private volatile Instant runningAt;
+
+  /** The bundle the bootstrap reported, until it is stored. */
+  private volatile BundleEvent bundle;
 
   public RunReporter(RunStore runs, RunFence fence, Redactor redactor) {
     this(runs, fence, redactor, null);
@@ -141,6 +145,8 @@ public final class RunReporter implements OutputSink {
               logged.logger(),
               logged.task(),
               redactor.redact(logged.message())));
+    } else if (event instanceof BundleEvent bundle) {
+      onBundle(bundle);
     } else if (event instanceof ResultEvent result) {
       resultState = result.state();
       resultMessage = redactor.redact(result.message());
@@ -154,6 +160,15 @@ public final class RunReporter implements OutputSink {
       queue.add(new ReportQueue.Started(timeOf(event)));
       writeSoon();
     }
+  }
+
+  /** The bundle the attempt runs; stored before the reports that follow it. */
+  private void onBundle(BundleEvent event) {
+    if (event.sha256().isEmpty()) {
+      return;
+    }
+    bundle = event;
+    writeSoon();
   }
 
   private void onTaskState(TaskEvent event) {
@@ -229,6 +244,9 @@ public final class RunReporter implements OutputSink {
   private volatile String lastError = "the database did not answer";
 
   private boolean writeQueued() {
+    if (!writeBundle()) {
+      return false;
+    }
     while (true) {
       List<ReportQueue.Report> batch = queue.next(FLUSH_AT);
       if (batch.isEmpty()) {
@@ -266,6 +284,30 @@ public final class RunReporter implements OutputSink {
         }
         return false;
       }
+    }
+  }
+
+  /** Stores the reported bundle, if one waits; false when the database did not take it. */
+  private boolean writeBundle() {
+    BundleEvent waiting = bundle;
+    if (waiting == null) {
+      return true;
+    }
+    try {
+      runs.recordRunBundle(fence, waiting.sha256(), waiting.build());
+      bundle = null;
+      failing = false;
+      return true;
+    } catch (RuntimeException e) {
+      lastError = Failures.oneLine(e);
+      if (!failing) {
+        failing = true;
+        log.warn(
+            "run {}: the database did not take its bundle ({}); trying again",
+            fence.runId(),
+            lastError);
+      }
+      return false;
     }
   }
 

@@ -23,6 +23,8 @@ class ProtocolRoundTripTest {
             new TaskEvent(AT, "load", "FAILED", 3, "boom"),
             new LogEvent(AT, "INFO", "com.acme.Etl", "extract", "extracting 10 rows"),
             new LogEvent(AT, "WARN", "stderr", null, ""),
+            new BundleEvent(AT, "5be1", null),
+            new BundleEvent(AT, "5be1", "com.acme:etl:jar:1.0-20261203.100000-1"),
             new ResultEvent(AT, "Success", null),
             new ResultEvent(AT, "Failed", "task load failed"));
     for (ProtocolEvent event : events) {

@@ -1,27 +1,35 @@
 package dev.gantry.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gantry.backend.BundleStore.BundlePush;
 import dev.gantry.bootstrap.BootstrapSpec;
 import dev.gantry.bootstrap.ExitCodes;
+import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.FlowLabel;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.client.DatabaseGantryClient;
 import dev.gantry.client.GantryClient;
 import dev.gantry.flow.storage.Storage;
 import dev.gantry.home.GantryHome;
+import dev.gantry.registration.BundlePushRequest;
 import dev.gantry.registration.Registration;
+import dev.gantry.registration.RegistrationException;
 import dev.gantry.secrets.SecretVault;
 import dev.gantry.testing.BootstrapProcess;
 import dev.gantry.testing.ExamplesJar;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,6 +162,59 @@ public abstract class StorageKindContractTest {
     assertThat(register(storage(false)).labels())
         .extracting(FlowLabel::label)
         .doesNotContain(defaultLabel());
+  }
+
+  /** Whether {@code gantry flow push} writes to this kind's locations (not Maven's). */
+  protected boolean pushable() {
+    return true;
+  }
+
+  @Test
+  void aPushReplacesTheSourceBundleAtItsLocationAndTheNextRunReportsIt() throws IOException {
+    RegisteredFlow flow =
+        pushable()
+            ? gantry.register(
+                Registration.of(ExamplesJar.path(), FACTORY)
+                    .withStorage(storage(true))
+                    .withFormat(BundleFormat.source))
+            : register(storage(true));
+    List<Path> jars = List.of(ExamplesJar.path(), emptyJar());
+    if (!pushable()) {
+      assertThatThrownBy(
+              () -> gantry.push(new BundlePushRequest(flow.name(), jars, null, "contract")))
+          .isInstanceOf(RegistrationException.class)
+          .hasMessageContaining("register a new version")
+          .hasMessageNotContaining("\n");
+      BootstrapProcess.Result result = run(flow, runSecrets());
+      assertThat(result.exitCode()).as("%s", result.lines()).isEqualTo(ExitCodes.SUCCESS);
+      assertThat(result.lines())
+          .as("a storage that resolves anew reports the build it ran")
+          .anyMatch(l -> l.contains("\"event\":\"bundle\"") && l.contains("\"build\":\""));
+      return;
+    }
+
+    BundlePush push = gantry.push(new BundlePushRequest(flow.name(), jars, null, "contract"));
+    BootstrapProcess.Result result = run(flow, runSecrets());
+
+    assertThat(push.digest()).isNotEqualTo(flow.digest());
+    assertThat(gantry.pushes(flow.name())).first().isEqualTo(push);
+    assertThat(result.exitCode()).as("%s", result.lines()).isEqualTo(ExitCodes.SUCCESS);
+    assertThat(result.lines())
+        .as("the run fetched the pushed bundle from the version's location")
+        .anyMatch(
+            l ->
+                l.contains("\"event\":\"bundle\"")
+                    && l.contains("\"sha256\":\"" + push.digest() + "\""));
+  }
+
+  /** A jar with nothing in it, so the pushed bundle differs from the registered one. */
+  private static Path emptyJar() throws IOException {
+    Path jar = dir.resolve("empty-" + UUID.randomUUID() + ".jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new JarEntry("empty/"));
+      out.closeEntry();
+    }
+    return jar;
   }
 
   private void assertFailedNaming(BootstrapProcess.Result result, RegisteredFlow flow) {

@@ -5,6 +5,7 @@ import dev.gantry.client.GantryClient;
 import dev.gantry.metrics.ProcessMeters;
 import dev.gantry.metrics.RunGauges;
 import dev.gantry.server.api.AdminResources;
+import dev.gantry.server.api.FlowPushes;
 import dev.gantry.server.api.FlowRegistrations;
 import dev.gantry.server.api.RunEvents;
 import dev.gantry.server.api.RunListEvents;
@@ -274,6 +275,8 @@ public final class GantryServer implements AutoCloseable {
     routes.addAll(new RunResources(gantry).routes());
     routes.addAll(
         new FlowRegistrations(gantry, settings.maxUploadBytes(), settings.maxBodyBytes()).routes());
+    routes.addAll(
+        new FlowPushes(gantry, settings.maxUploadBytes(), settings.maxBodyBytes()).routes());
     routes.addAll(new AdminResources(gantry, tokens, gantry.backend().audit()).routes());
     return routes.stream().map(GantryServer::withJsonBody).toList();
   }

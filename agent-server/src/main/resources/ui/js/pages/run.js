@@ -92,7 +92,7 @@ function header(detail, flow, explain) {
     actions(run),
     run.message ? h("p", { id: "run-message" }, run.message) : null,
     explain ? h("section", { class: "tile", id: "explain", "aria-labelledby": "explain-title" }, h("h2", { id: "explain-title" }, "Why it is not running"), h("ul", {}, explain.lines.map((line) => h("li", {}, line)))) : null,
-    facts(run, flow),
+    facts(run, flow, detail.bundle),
     h("h2", {}, "State history"),
     table(
       "State history",
@@ -102,7 +102,7 @@ function header(detail, flow, explain) {
   ];
 }
 
-function facts(run, flow) {
+function facts(run, flow, bundle) {
   const flowLabels = flow ? flow.labels : [];
   const fromFlow = new Set(flowLabels.map((label) => label.label));
   const labels = [
@@ -124,7 +124,17 @@ function facts(run, flow) {
     entries.push(["Image", flow.image || "—"], ["Storage", flow.location || "—"]);
     entries.push(["Run settings", settings(flow)]);
   }
+  entries.push(["Bundle", bundleText(bundle)]);
   return h("dl", { class: "facts" }, entries.flatMap(([name, value]) => [h("dt", {}, name), h("dd", {}, value)]));
+}
+
+/** Which bundle the run's attempt ran, as `gantry run show` prints it. */
+function bundleText(bundle) {
+  if (!bundle) return "(not reported yet)";
+  const digest = `sha256:${bundle.digest}`;
+  if (bundle.build) return `build ${bundle.build} (${digest})`;
+  if (bundle.push) return `${digest} pushed ${time(bundle.push.pushedAt)} by ${bundle.push.pushedBy}`;
+  return bundle.asRegistered ? `${digest} as registered` : `${digest} (neither registered nor pushed)`;
 }
 
 function actions(run) {

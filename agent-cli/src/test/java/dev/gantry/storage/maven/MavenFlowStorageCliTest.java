@@ -136,6 +136,12 @@ class MavenFlowStorageCliTest {
     assertThat(second.state()).as(second.message()).isEqualTo(RunState.Success);
     assertThat(logs(second)).anySatisfy(l -> assertThat(l.message()).isEqualTo("hot v2"));
     assertThat(gantry.client.flow("hot").version()).isEqualTo(flow.version());
+    assertThat(gantry("run", "show", first.id()).out())
+        .containsPattern(
+            "Bundle     build com\\.acme:hot:jar:1\\.0-\\d{8}\\.\\d{6}-1 \\(sha256:[0-9a-f]{64}\\)");
+    assertThat(gantry("run", "show", second.id()).out())
+        .containsPattern(
+            "Bundle     build com\\.acme:hot:jar:1\\.0-\\d{8}\\.\\d{6}-2 \\(sha256:[0-9a-f]{64}\\)");
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.gantry.backend.ApiTokenStore;
 import dev.gantry.backend.AuditStore;
 import dev.gantry.backend.Backend;
 import dev.gantry.backend.BackendException;
+import dev.gantry.backend.BundleStore;
 import dev.gantry.backend.FlowStore;
 import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.RunSignal;
@@ -59,6 +60,7 @@ public final class JdbcBackend implements Backend {
   private final JdbcApiTokenStore tokens;
   private final JdbcAuditStore audit;
   private final JdbcRunSearch runSearch;
+  private final JdbcBundleStore bundles;
 
   private JdbcBackend(HikariDataSource pool, String jdbcUrl, Dialect dialect, Clock clock) {
     this.pool = pool;
@@ -72,6 +74,7 @@ public final class JdbcBackend implements Backend {
     this.tokens = new JdbcApiTokenStore(db);
     this.audit = new JdbcAuditStore(db);
     this.runSearch = new JdbcRunSearch(db);
+    this.bundles = new JdbcBundleStore(db);
   }
 
   /**
@@ -217,6 +220,11 @@ public final class JdbcBackend implements Backend {
   @Override
   public AuditStore audit() {
     return audit;
+  }
+
+  @Override
+  public BundleStore bundles() {
+    return bundles;
   }
 
   @Override

@@ -34,6 +34,7 @@ final class JdbcRunStore implements RunStore {
   private final RunLeases leases;
   private final TaskRunRecords tasks;
   private final RunLogs logs;
+  private final JdbcBundleStore bundles;
 
   JdbcRunStore(Database db) {
     this.creation = new RunCreation(db);
@@ -43,6 +44,7 @@ final class JdbcRunStore implements RunStore {
     this.leases = new RunLeases(db);
     this.tasks = new TaskRunRecords(db);
     this.logs = new RunLogs(db);
+    this.bundles = new JdbcBundleStore(db);
   }
 
   @Override
@@ -141,5 +143,10 @@ final class JdbcRunStore implements RunStore {
   @Override
   public List<LogRecord> logs(String runId, long afterId, int limit) {
     return logs.logs(runId, afterId, limit);
+  }
+
+  @Override
+  public boolean recordRunBundle(RunFence fence, String digest, String build) {
+    return bundles.recordRunBundle(fence, digest, build);
   }
 }

@@ -65,4 +65,18 @@ public final class AzureStorageProvider implements StorageProvider {
       throws IOException {
     AzureBundleStorage.fetch(flowName, AzureLocation.parse(location), target, environment);
   }
+
+  /** The account, container, prefix and connection-string secret the location names. */
+  @Override
+  public Optional<Storage> sourceStorageAt(String flowName, String location) {
+    AzureLocation parsed = AzureLocation.parse(location);
+    return StorageProvider.sourcePrefix(parsed.blob(), flowName)
+        .map(
+            prefix -> {
+              AzureBlob azure =
+                  AzureBlob.container(parsed.account(), parsed.container()).storedAsSource();
+              azure = prefix.isEmpty() ? azure : azure.prefix(prefix);
+              return azure.credentials(parsed.credentialsSecret());
+            });
+  }
 }

@@ -70,4 +70,19 @@ public final class GcsStorageProvider implements StorageProvider {
     }
     return found;
   }
+
+  /** The bucket, prefix and credentials secret the location names. */
+  @Override
+  public Optional<Storage> sourceStorageAt(String flowName, String location) {
+    GcsLocation parsed = GcsLocation.parse(location);
+    return StorageProvider.sourcePrefix(parsed.object(), flowName)
+        .map(
+            prefix -> {
+              Gcs gcs = Gcs.bucket(parsed.bucket()).storedAsSource();
+              gcs = prefix.isEmpty() ? gcs : gcs.prefix(prefix);
+              return parsed.credentialsSecret() == null
+                  ? gcs
+                  : gcs.credentials(parsed.credentialsSecret());
+            });
+  }
 }

@@ -3,6 +3,7 @@ package dev.gantry.storage.maven;
 import dev.gantry.bundle.BundleWriter;
 import dev.gantry.flow.FlowFactory;
 import dev.gantry.flow.Secrets;
+import dev.gantry.storage.ResolvedBuild;
 import dev.gantry.storage.StorageException;
 import dev.gantry.storage.maven.MavenArtifacts.Resolved;
 import java.io.IOException;
@@ -47,6 +48,7 @@ final class MavenRun {
     List<Path> jars = new ArrayList<>();
     resolved.forEach(r -> jars.add(r.path()));
     BundleWriter.writeSource(flowName, FlowFactory.parse(location.factory()), jars, target);
+    new ResolvedBuild(main.artifact().toString(), main.sha256()).writeBeside(target);
   }
 
   /** The credentials for a run, from the secret's {@code GANTRY_SECRET_<NAME>} variable. */

@@ -118,4 +118,9 @@ class MavenStorageKindTest extends StorageKindContractTest {
   protected String named(RegisteredFlow flow) {
     return MavenLocation.parse(flow.location()).describe();
   }
+
+  @Override
+  protected boolean pushable() {
+    return false;
+  }
 }

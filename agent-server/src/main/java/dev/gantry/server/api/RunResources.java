@@ -199,7 +199,10 @@ public final class RunResources {
     FlowRun run = gantry.run(runId(ctx));
     ctx.json(
         new RunDtos.RunDetail(
-            RunDtos.RunView.of(run), gantry.history(run.id()), gantry.tasks(run.id())));
+            RunDtos.RunView.of(run),
+            gantry.history(run.id()),
+            gantry.tasks(run.id()),
+            gantry.provenance(run.id()).map(RunDtos.BundleView::of).orElse(null)));
   }
 
   private void logs(Context ctx) {

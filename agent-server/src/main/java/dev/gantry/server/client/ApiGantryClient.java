@@ -2,11 +2,13 @@ package dev.gantry.server.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.gantry.backend.BundleStore;
 import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.SecretStore.SecretSummary;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.client.GantryClient;
+import dev.gantry.client.RunProvenance;
 import dev.gantry.domain.AgentInfo;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.LogRecord;
@@ -15,6 +17,7 @@ import dev.gantry.domain.StateChange;
 import dev.gantry.domain.TaskRun;
 import dev.gantry.explain.RunDiagnosis;
 import dev.gantry.flow.ParameterException;
+import dev.gantry.registration.BundlePushRequest;
 import dev.gantry.registration.Registration;
 import dev.gantry.registration.RegistrationException;
 import dev.gantry.server.api.RunQueries;
@@ -29,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -471,20 +473,19 @@ public final class ApiGantryClient implements GantryClient {
     return p.status() == 404 && unknown.getMessage().equals(p.detail()) ? unknown : null;
   }
 
-  /** A query string, each value encoded; null values left out. */
-  private static final class Query {
-    private final StringJoiner joined = new StringJoiner("&", "?", "").setEmptyValue("");
+  @Override
+  public BundleStore.BundlePush push(BundlePushRequest request) {
+    return new ApiPushes(connection).push(request);
+  }
 
-    Query add(String name, Object value) {
-      if (value != null) {
-        joined.add(name + "=" + ApiConnection.encode(value.toString()));
-      }
-      return this;
-    }
+  @Override
+  public List<BundleStore.BundlePush> pushes(String flowName) {
+    return new ApiPushes(connection).pushes(flowName);
+  }
 
-    @Override
-    public String toString() {
-      return joined.toString();
-    }
+  @Override
+  public Optional<RunProvenance> provenance(String runIdOrPrefix) {
+    RunDtos.RunDetail detail = detail(runIdOrPrefix);
+    return Optional.ofNullable(detail.bundle()).map(b -> Views.provenance(detail.run().id(), b));
   }
 }

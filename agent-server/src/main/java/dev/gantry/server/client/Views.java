@@ -1,5 +1,6 @@
 package dev.gantry.server.client;
 
+import dev.gantry.backend.BundleStore.BundlePush;
 import dev.gantry.backend.SecretStore.SecretSummary;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.FlowSchedule;
@@ -8,6 +9,7 @@ import dev.gantry.catalog.RunConfig;
 import dev.gantry.catalog.RunPolicy;
 import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.catalog.WhenLimited;
+import dev.gantry.client.RunProvenance;
 import dev.gantry.domain.AgentInfo;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
@@ -102,5 +104,26 @@ final class Views {
 
   static RunDiagnosis diagnosis(RunDtos.Explanation view) {
     return new RunDiagnosis(RunDiagnosis.Verdict.valueOf(view.verdict()), view.lines());
+  }
+
+  static BundlePush push(RunDtos.PushView view) {
+    return new BundlePush(
+        view.id(),
+        view.flowId(),
+        view.flowName(),
+        view.flowVersion(),
+        view.digest(),
+        view.pushedAt(),
+        view.pushedBy());
+  }
+
+  static RunProvenance provenance(String runId, RunDtos.BundleView view) {
+    return new RunProvenance(
+        runId,
+        view.attempt(),
+        view.digest(),
+        view.build(),
+        view.asRegistered(),
+        view.push() == null ? null : push(view.push()));
   }
 }

@@ -1,10 +1,12 @@
 package dev.gantry.server.json;
 
+import dev.gantry.backend.BundleStore.BundlePush;
 import dev.gantry.catalog.FlowLabel;
 import dev.gantry.catalog.ParameterSpec;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.catalog.RunSettingValue;
 import dev.gantry.catalog.ScheduledFlow;
+import dev.gantry.client.RunProvenance;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.StateChange;
 import dev.gantry.domain.TaskRun;
@@ -116,8 +118,56 @@ public final class RunDtos {
     }
   }
 
-  /** A run with its state history (oldest first) and the tasks of its current attempt. */
-  public record RunDetail(RunView run, List<StateChange> history, List<TaskRun> tasks) {}
+  /**
+   * A run with its state history (oldest first), the tasks of its current attempt and the bundle
+   * that attempt ran (null until its bootstrap reported it).
+   */
+  public record RunDetail(
+      RunView run, List<StateChange> history, List<TaskRun> tasks, BundleView bundle) {
+    public RunDetail(RunView run, List<StateChange> history, List<TaskRun> tasks) {
+      this(run, history, tasks, null);
+    }
+  }
+
+  /**
+   * The bundle a run's attempt ran: its SHA-256 (of a Maven flow's main artifact), the build a
+   * storage resolved, whether it is the registered bundle, and the push that wrote it, if any.
+   */
+  public record BundleView(
+      int attempt, String digest, String build, boolean asRegistered, PushView push) {
+    public static BundleView of(RunProvenance ran) {
+      return new BundleView(
+          ran.attempt(),
+          ran.digest(),
+          ran.build(),
+          ran.asRegistered(),
+          ran.push() == null ? null : PushView.of(ran.push()));
+    }
+  }
+
+  /** A push of a source bundle: to which flow version, its digest, when and by whom. */
+  public record PushView(
+      long id,
+      long flowId,
+      String flowName,
+      int flowVersion,
+      String digest,
+      Instant pushedAt,
+      String pushedBy) {
+    public static PushView of(BundlePush push) {
+      return new PushView(
+          push.id(),
+          push.flowId(),
+          push.flowName(),
+          push.flowVersion(),
+          push.digest(),
+          push.pushedAt(),
+          push.pushedBy());
+    }
+  }
+
+  /** The {@code push} part of {@code POST /api/v1/flows/{name}/push}. */
+  public record PushSettings(String factory) {}
 
   /** The state a run is in after a cancel request. */
   public record CancelResult(String id, String state) {}

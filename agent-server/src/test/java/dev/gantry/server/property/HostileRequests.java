@@ -77,6 +77,12 @@ final class HostileRequests {
           "agent",
           "before");
 
+  /**
+   * Changes with a path parameter that read a multipart body (FlowPushes): their body and content
+   * type are attacked too, with a valid flow name in the path.
+   */
+  static final Set<String> MULTIPART_WITH_PATH = Set.of("POST /api/v1/flows/{name}/push");
+
   /** What exists in the database, so a hostile value is never one of them by chance. */
   record Existing(List<String> runIds, Set<String> names, String cursor) {
     boolean isRun(String idOrPrefix) {
@@ -99,7 +105,10 @@ final class HostileRequests {
   private Arbitrary<HostileRequest> forRoute(ApiRouteRef route) {
     String key = route.method() + " " + route.path();
     boolean hasParams = route.path().contains("{");
-    boolean readsBody = HostileBodies.BODIES.containsKey(key) || (route.changes() && !hasParams);
+    boolean readsBody =
+        HostileBodies.BODIES.containsKey(key)
+            || MULTIPART_WITH_PATH.contains(key)
+            || (route.changes() && !hasParams);
     // Which part of a change is bad: its body, its content type or its path.
     Arbitrary<String> faulty;
     if (!route.changes()) {
