@@ -94,6 +94,14 @@ public final class ApiGantryClient implements GantryClient {
       throw new IllegalArgumentException("cannot write the registration: " + e.getMessage(), e);
     }
     MultipartForm form = new MultipartForm().json(RegistrationRequest.PART, settings);
+    if (registration.bundle() != null) {
+      Path bundle = registration.bundle();
+      if (!java.nio.file.Files.isRegularFile(bundle)) {
+        throw new RegistrationException(
+            "bundle " + bundle + " does not exist or is not a file", null);
+      }
+      form.file(RegistrationRequest.BUNDLE_PART, bundle, "application/zip");
+    }
     for (Path jar : registration.jars()) {
       if (!java.nio.file.Files.isRegularFile(jar)) {
         throw new RegistrationException("jar " + jar + " does not exist or is not a file", null);

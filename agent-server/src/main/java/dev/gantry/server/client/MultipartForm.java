@@ -31,10 +31,15 @@ final class MultipartForm {
   }
 
   MultipartForm file(String name, Path file) {
+    return file(name, file, "application/java-archive");
+  }
+
+  /** A file part of this media type, under the file's name. */
+  MultipartForm file(String name, Path file, String mediaType) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("jar " + file + " does not exist or is not a file");
+      throw new IllegalArgumentException("file " + file + " does not exist or is not a file");
     }
-    text(head(name, file.getFileName().toString(), "application/java-archive"));
+    text(head(name, file.getFileName().toString(), mediaType));
     pieces.add(
         () -> {
           try {
