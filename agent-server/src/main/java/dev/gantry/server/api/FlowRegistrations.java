@@ -93,7 +93,12 @@ public final class FlowRegistrations {
                 "a prebuilt bundle (gantry flow bundle), instead of jar parts; the registration"
                     + " then has no factory and no format")
             .put("contentMediaType", "application/zip"));
-    return RequestBody.multipart(parts, RegistrationRequest.PART);
+    RequestBody body = RequestBody.multipart(parts, RegistrationRequest.PART);
+    // Exactly one of the two: jar parts or one bundle part.
+    var oneOf = body.schema().putArray("oneOf");
+    oneOf.addObject().putArray("required").add(RegistrationRequest.JAR_PART);
+    oneOf.addObject().putArray("required").add(RegistrationRequest.BUNDLE_PART);
+    return body;
   }
 
   private void register(Context ctx) {
