@@ -6,7 +6,9 @@ import dev.gantry.home.GantryHome;
 import dev.gantry.server.client.ApiGantryClient;
 import java.nio.file.Path;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Where the Gantry home and the backend are, or which {@code gantry server} to talk to instead;
@@ -35,7 +37,9 @@ public final class BackendOptions {
       paramLabel = "URL",
       description =
           "User commands talk to this gantry server instead of the database, e.g."
-              + " http://127.0.0.1:8420 (default: GANTRY_API_URL; --db talks to the database).")
+              + " http://127.0.0.1:8420 (default: GANTRY_API_URL; --db talks to the database)."
+              + " Agents, the server, tokens and the demo always work on the database: they"
+              + " ignore GANTRY_API_URL and refuse --api.")
   String api;
 
   @Option(
@@ -46,6 +50,10 @@ public final class BackendOptions {
               + " the shell's history).")
   String token;
 
+  /** The command these options belong to, to name it in a refusal; null outside picocli. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
   /** The process environment; tests give their own. */
   Map<String, String> environment = System.getenv();
 
@@ -53,8 +61,23 @@ public final class BackendOptions {
     return GantryHome.resolve(home);
   }
 
-  /** The database, for the commands that always talk to it (agents, the server, tokens). */
+  /**
+   * The database, for the commands that always talk to it (agents, the server, tokens). They ignore
+   * GANTRY_API_URL, which is meant for user commands, and refuse an explicit --api or --token
+   * rather than quietly working on a database the caller did not mean.
+   *
+   * @throws UserError when --api or --token is given
+   */
   public DatabaseGantryClient open() {
+    if (api != null || token != null) {
+      String name = command == null ? "this command" : command.qualifiedName();
+      throw new UserError(
+          (api != null ? "--api" : "--token")
+              + " does not apply to "
+              + name
+              + ": it works on the database by design; give --db JDBC_URL (or neither, for the"
+              + " embedded database under --home)");
+    }
     return GantryClient.open(home(), db);
   }
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {
       FlowRegisterCommand.class,
+      FlowBundleCommand.class,
       FlowCommand.ListFlows.class,
       FlowCommand.Run.class,
       FlowScheduleCommand.class,

@@ -40,6 +40,9 @@ import picocli.CommandLine.Spec;
       "Serialized (default): the flow object is frozen; the run checks its SHA-256.",
       "--as-source: the jars and factory are stored; the flow is rebuilt at every run, so"
           + " replacing the stored bundle changes the next run.",
+      "--bundle FILE: register a bundle built by `gantry flow bundle` as it is (no --jar,"
+          + " --factory or --as-source): it is verified and loaded as a run will load it, then"
+          + " stored unchanged; the version's SHA-256 is the file's.",
       "--storage module: nothing is stored; the flow's classes must be in the run's image.",
       "--storage s3://BUCKET/PREFIX: stored in S3 (or a compatible store with --s3-endpoint);"
           + " adds the label s3-flow-storage.",
@@ -73,10 +76,19 @@ public final class FlowRegisterCommand implements Callable<Integer> {
 
   @Option(
       names = "--factory",
-      required = true,
       paramLabel = "CLASS#METHOD",
-      description = "The public static method that builds the Flow, e.g. com.acme.Flows#etl.")
+      description =
+          "The public static method that builds the Flow, e.g. com.acme.Flows#etl (required,"
+              + " except with --bundle).")
   String factory;
+
+  @Option(
+      names = "--bundle",
+      paramLabel = "FILE",
+      description =
+          "A prebuilt bundle (gantry flow bundle) to register unchanged, instead of --jar and"
+              + " --factory.")
+  Path bundle;
 
   @Option(names = "--as-source", description = "Store jars and factory, not the flow object.")
   boolean asSource;
@@ -181,12 +193,35 @@ public final class FlowRegisterCommand implements Callable<Integer> {
         whenLimited == null ? WhenLimited.wait : WhenLimited.parse(whenLimited));
   }
 
+  /** The one-line refusals of --bundle with what it replaces. */
+  private void checkBundleOptions() {
+    if (bundle == null) {
+      if (factory == null) {
+        throw new UserError(
+            "--factory CLASS#METHOD is required (or --bundle FILE built by gantry flow bundle)");
+      }
+      return;
+    }
+    if (!jars.isEmpty() || factory != null || asSource) {
+      throw new UserError(
+          "--bundle excludes --jar, --factory and --as-source: the bundle carries its jars, its"
+              + " factory and its format");
+    }
+    if (MavenStorageOptions.isMaven(storage) || "module".equals(storage)) {
+      throw new UserError(
+          "--bundle and --storage "
+              + storage
+              + " exclude each other: that storage takes no bundle");
+    }
+  }
+
   @Override
   public Integer call() throws IOException {
+    checkBundleOptions();
     if (maven.anyGiven() != MavenStorageOptions.isMaven(storage)) {
       throw new UserError("--storage maven:GROUP:ARTIFACT:VERSION goes with --maven-repo URL");
     }
-    if (MavenStorageOptions.isMaven(storage) == !jars.isEmpty()) {
+    if (bundle == null && MavenStorageOptions.isMaven(storage) == !jars.isEmpty()) {
       throw new UserError(
           jars.isEmpty()
               ? "--jar JAR is required (except with --storage maven:...)"
@@ -243,16 +278,23 @@ public final class FlowRegisterCommand implements Callable<Integer> {
         flowJars = mavenJars(m, gantry, resolved);
       }
       Registration registration =
-          new Registration(
-                  flowJars,
-                  factory,
-                  asSource ? BundleFormat.source : null,
-                  chosen,
-                  new LinkedHashSet<>(labels),
-                  !noDefaultLabels)
+          (bundle != null
+                  ? Registration.ofBundle(bundle)
+                      .withStorage(chosen)
+                      .withLabels(new LinkedHashSet<>(labels))
+                  : new Registration(
+                      flowJars,
+                      factory,
+                      asSource ? BundleFormat.source : null,
+                      chosen,
+                      new LinkedHashSet<>(labels),
+                      true))
               .withPolicy(runPolicy)
               .withSchedule(chosenSchedule)
               .withRunConfig(runConfig.settings());
+      if (noDefaultLabels) {
+        registration = registration.withoutDefaultLabels();
+      }
       RegisteredFlow flow = gantry.register(registration);
       out.printf(
           "Registered flow %s version %d (%s)%n", flow.name(), flow.version(), flow.format());

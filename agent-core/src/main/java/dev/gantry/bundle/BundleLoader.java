@@ -111,6 +111,34 @@ public final class BundleLoader {
     }
   }
 
+  /**
+   * The manifest of the bundle in {@code file}, read without loading anything: for registering a
+   * prebuilt bundle, whose flow name is only known from it.
+   *
+   * @throws BundleException when the file is not a bundle or is of a format this version cannot
+   *     read, naming {@code location}
+   */
+  public static BundleManifest readManifest(Path file, String location) throws IOException {
+    try (ZipFile zip = openZip(file, location)) {
+      BundleManifest manifest = readManifest(zip, location);
+      if (manifest.formatVersion() > BundleManifest.CURRENT_FORMAT_VERSION) {
+        throw new BundleException(
+            "bundle at "
+                + location
+                + " has format version "
+                + manifest.formatVersion()
+                + " (built with "
+                + manifest.builtWith()
+                + "); this Gantry ("
+                + GantryVersion.current()
+                + ") reads up to "
+                + BundleManifest.CURRENT_FORMAT_VERSION
+                + ": register it with a newer Gantry, or build it again with this one");
+      }
+      return manifest;
+    }
+  }
+
   private static ZipFile openZip(Path file, String location) throws IOException {
     try {
       return new ZipFile(file.toFile());

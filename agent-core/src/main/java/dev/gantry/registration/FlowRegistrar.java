@@ -23,6 +23,7 @@ import dev.gantry.flow.Parameter;
 import dev.gantry.flow.Schedule;
 import dev.gantry.flow.environment.Environment;
 import dev.gantry.flow.storage.Local;
+import dev.gantry.flow.storage.Maven;
 import dev.gantry.flow.storage.Module;
 import dev.gantry.flow.storage.OciImage;
 import dev.gantry.flow.storage.Storage;
@@ -83,6 +84,9 @@ public final class FlowRegistrar {
   }
 
   public RegisteredFlow register(Registration registration) {
+    if (registration.bundle() != null) {
+      return registerBundle(registration);
+    }
     for (Path jar : registration.jars()) {
       if (!Files.isRegularFile(jar)) {
         throw new RegistrationException("jar " + jar + " does not exist or is not a file", null);
@@ -128,17 +132,15 @@ public final class FlowRegistrar {
         location = storageFor(storage).store(flow.name(), format, digest, bundle);
       }
       return flows.register(
-          new NewFlowVersion(
-              flow.name(),
+          version(
+              flow,
               format,
               location,
               digest,
               factory.toString(),
               image,
-              labels(flow, storage, registration),
-              secrets(flow, storage),
-              parameters(flow),
-              registration.policy(),
+              storage,
+              registration,
               schedule,
               runConfig));
     } catch (BundleException | StorageException e) {
@@ -148,6 +150,81 @@ public final class FlowRegistrar {
     } finally {
       WorkDirectory.deleteQuietly(work);
     }
+  }
+
+  /**
+   * Registers a prebuilt bundle as it is: verified and loaded as a run will load it, then stored
+   * unchanged, so the version's digest is the file's.
+   */
+  private RegisteredFlow registerBundle(Registration registration) {
+    Path work = null;
+    try {
+      work = Files.createTempDirectory("gantry-register-");
+      try (PrebuiltBundle bundle = PrebuiltBundle.verify(registration.bundle(), work)) {
+        Flow flow = bundle.flow();
+        FlowSchedule schedule = chooseSchedule(registration, flow);
+        RunConfig runConfig = runConfig(flow, registration);
+        Storage storage = chooseStorage(registration, flow);
+        if (storage.format() == Storage.Format.MODULE || storage instanceof Maven) {
+          throw new RegistrationException(
+              "flow '"
+                  + flow.name()
+                  + "' would be stored in "
+                  + storage.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+                  + " storage, which does not take a prebuilt bundle; give --storage local,"
+                  + " s3://..., gs://..., azblob://... or http(s)://...",
+              null);
+        }
+        String image = flow.environment() == null ? null : flow.environment().image();
+        String location =
+            storageFor(storage).store(flow.name(), bundle.format(), bundle.digest(), bundle.file());
+        return flows.register(
+            version(
+                flow,
+                bundle.format(),
+                location,
+                bundle.digest(),
+                bundle.factory(),
+                image,
+                storage,
+                registration,
+                schedule,
+                runConfig));
+      }
+    } catch (BundleException | StorageException e) {
+      throw new RegistrationException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("registering " + registration.describe() + ": " + e, e);
+    } finally {
+      WorkDirectory.deleteQuietly(work);
+    }
+  }
+
+  /** The version to record, with the schedule and run settings checked before storing. */
+  private NewFlowVersion version(
+      Flow flow,
+      BundleFormat format,
+      String location,
+      String digest,
+      String factory,
+      String image,
+      Storage storage,
+      Registration registration,
+      FlowSchedule schedule,
+      RunConfig runConfig) {
+    return new NewFlowVersion(
+        flow.name(),
+        format,
+        location,
+        digest,
+        factory,
+        image,
+        labels(flow, storage, registration),
+        secrets(flow, storage),
+        parameters(flow),
+        registration.policy(),
+        schedule,
+        runConfig);
   }
 
   /**
@@ -253,7 +330,7 @@ public final class FlowRegistrar {
   }
 
   /** Loads the bundle exactly as a run will, so a flow that cannot load fails here, not later. */
-  private static void proveLoadable(
+  static void proveLoadable(
       String flowName, Path bundle, BundleFormat format, String digest, Path work)
       throws IOException {
     Path check = Files.createDirectories(work.resolve("check"));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.backend.AuditStore.AuditEvent;
+import dev.gantry.bundle.Sha256;
+import dev.gantry.registration.FlowBundler;
 import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.Role;
 import dev.gantry.server.json.Json;
@@ -114,6 +116,93 @@ class FlowRegistrationTest {
     assertThat(audit)
         .extracting(AuditEvent::action, AuditEvent::outcome, AuditEvent::tokenName)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("flow.register", "201", "deploy"));
+    assertThat(uploadDirectories()).isSubsetOf(before);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void anUploadedBundleRegistersUnchangedAndIsAudited(String database) throws Exception {
+    start(
+        database,
+        new GantryServer.Settings("127.0.0.1", 0, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES));
+    Set<Path> before = uploadDirectories();
+    Path file = home.resolve("built/etl.gantry");
+    FlowBundler.Bundle built =
+        FlowBundler.write(List.of(ExamplesJar.path()), "dev.gantry.examples.Etl#etl", false, file);
+
+    HttpResponse<String> response =
+        upload(
+            new MultipartBody()
+                .field(RegistrationRequest.PART, "application/json", "{\"labels\": [\"team-b\"]}")
+                .file(RegistrationRequest.BUNDLE_PART, "etl.gantry", Files.readAllBytes(file)));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    JsonNode flow = Json.mapper().readTree(response.body());
+    assertThat(flow.get("name").asText()).isEqualTo("etl");
+    assertThat(flow.get("format").asText()).isEqualTo("serialized");
+    assertThat(flow.get("digest").asText()).isEqualTo(built.digest()).isEqualTo(Sha256.of(file));
+    assertThat(flow.get("labels").findValuesAsText("label")).contains("team-b");
+    Path stored = Path.of(java.net.URI.create(server.gantry.flow("etl").location()));
+    assertThat(Files.readAllBytes(stored)).isEqualTo(Files.readAllBytes(file));
+    assertThat(server.gantry.backend().audit().list(Long.MAX_VALUE, 10))
+        .extracting(AuditEvent::action, AuditEvent::outcome, AuditEvent::tokenName)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("flow.register", "201", "deploy"));
+    assertThat(uploadDirectories()).isSubsetOf(before);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void badBundleUploadsAreOneLine400sAndRegisterNothing(String database) throws Exception {
+    start(
+        database,
+        new GantryServer.Settings("127.0.0.1", 0, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES));
+    Set<Path> before = uploadDirectories();
+    Path file = home.resolve("built/etl.gantry");
+    FlowBundler.write(List.of(ExamplesJar.path()), "dev.gantry.examples.Etl#etl", false, file);
+    byte[] bundle = Files.readAllBytes(file);
+    String json = "application/json";
+
+    assertProblem(
+        upload(
+            new MultipartBody()
+                .field(RegistrationRequest.PART, json, "{}")
+                .file(RegistrationRequest.BUNDLE_PART, "etl.gantry", bundle)
+                .file(RegistrationRequest.JAR_PART, "a.jar", examplesJar())),
+        400,
+        "both 'jar' and 'bundle' parts");
+    assertProblem(
+        upload(
+            new MultipartBody()
+                .field(RegistrationRequest.PART, json, ETL)
+                .file(RegistrationRequest.BUNDLE_PART, "etl.gantry", bundle)),
+        400,
+        "leave factory out");
+    assertProblem(
+        upload(
+            new MultipartBody()
+                .field(RegistrationRequest.PART, json, "{}")
+                .file(RegistrationRequest.BUNDLE_PART, "a.gantry", bundle)
+                .file(RegistrationRequest.BUNDLE_PART, "b.gantry", bundle)),
+        400,
+        "more than one 'bundle' part");
+    byte[] tampered = bundle.clone();
+    tampered[tampered.length / 2] ^= 1;
+    HttpResponse<String> changed =
+        upload(
+            new MultipartBody()
+                .field(RegistrationRequest.PART, json, "{}")
+                .file(RegistrationRequest.BUNDLE_PART, "etl.gantry", tampered));
+    assertProblem(changed, 400, "etl.gantry");
+    assertThat(changed.body()).doesNotContain("gantry-upload-");
+    assertProblem(
+        upload(
+            new MultipartBody()
+                .field(RegistrationRequest.PART, json, "{}")
+                .file(RegistrationRequest.BUNDLE_PART, "notes.gantry", "plain text".getBytes())),
+        400,
+        "bundle at notes.gantry is not a Gantry bundle");
+
+    assertThat(server.gantry.flows()).isEmpty();
     assertThat(uploadDirectories()).isSubsetOf(before);
   }
 

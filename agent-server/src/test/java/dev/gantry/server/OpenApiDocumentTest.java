@@ -108,7 +108,10 @@ class OpenApiDocumentTest {
               .get("content")
               .get("multipart/form-data")
               .get("schema");
-      assertThat(upload.get("required").toString()).contains("registration", "jar");
+      assertThat(upload.get("required").toString()).contains("registration");
+      assertThat(upload.get("oneOf").toString()).contains("[\"jar\"]", "[\"bundle\"]");
+      assertThat(upload.at("/properties/bundle/contentMediaType").asText())
+          .isEqualTo("application/zip");
       assertThat(upload.at("/properties/registration/properties/factory/type").asText())
           .isEqualTo("string");
     }

@@ -32,9 +32,10 @@ import java.util.stream.Stream;
 
 /**
  * {@code POST /api/v1/flows}: registers a flow from a multipart/form-data upload, a {@code
- * registration} part (the JSON of {@link RegistrationRequest}) and one {@code jar} part per jar,
- * the factory's first. The jars are written to a directory only this process's user can read,
- * deleted when the request ends; the server registers with its own backend and storage credentials.
+ * registration} part (the JSON of {@link RegistrationRequest}) and either one {@code jar} part per
+ * jar, the factory's first, or one {@code bundle} part, a prebuilt bundle registered unchanged. The
+ * uploads are written to a directory only this process's user can read, deleted when the request
+ * ends; the server registers with its own backend and storage credentials.
  */
 public final class FlowRegistrations {
   /** Where Jetty finds the multipart settings of a request (Jetty's servlet attribute). */
@@ -64,7 +65,8 @@ public final class FlowRegistrations {
                 API + "/flows",
                 Role.DEPLOYER,
                 "flow.register",
-                "Register a flow from uploaded jars (multipart: a registration part and jar parts)",
+                "Register a flow from uploaded jars or a prebuilt bundle (multipart: a"
+                    + " registration part and jar parts, or one bundle part)",
                 this::register)
             .withBody(body()));
   }
@@ -81,7 +83,22 @@ public final class FlowRegistrations {
         new java.util.LinkedHashMap<>();
     parts.put(RegistrationRequest.PART, RequestBody.json(RegistrationRequest.class).schema());
     parts.put(RegistrationRequest.JAR_PART, jars);
-    return RequestBody.multipart(parts, RegistrationRequest.PART, RegistrationRequest.JAR_PART);
+    parts.put(
+        RegistrationRequest.BUNDLE_PART,
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+            .objectNode()
+            .put("type", "string")
+            .put(
+                "description",
+                "a prebuilt bundle (gantry flow bundle), instead of jar parts; the registration"
+                    + " then has no factory and no format")
+            .put("contentMediaType", "application/zip"));
+    RequestBody body = RequestBody.multipart(parts, RegistrationRequest.PART);
+    // Exactly one of the two: jar parts or one bundle part.
+    var oneOf = body.schema().putArray("oneOf");
+    oneOf.addObject().putArray("required").add(RegistrationRequest.JAR_PART);
+    oneOf.addObject().putArray("required").add(RegistrationRequest.BUNDLE_PART);
+    return body;
   }
 
   private void register(Context ctx) {
@@ -94,7 +111,9 @@ public final class FlowRegistrations {
               + RegistrationRequest.PART
               + "' part (JSON) and one '"
               + RegistrationRequest.JAR_PART
-              + "' part per jar");
+              + "' part per jar, or one '"
+              + RegistrationRequest.BUNDLE_PART
+              + "' part");
     }
     if (ctx.req().getContentLengthLong() > maxUploadBytes) {
       throw tooLarge();
@@ -107,7 +126,10 @@ public final class FlowRegistrations {
               new MultipartConfigElement(
                   dir.toString(), maxUploadBytes, maxUploadBytes, IN_MEMORY_PART));
       Upload upload = receive(ctx, dir);
-      Registration registration = upload.request().toRegistration(upload.jars());
+      Registration registration =
+          upload.bundle() != null
+              ? upload.request().toBundleRegistration(upload.bundle())
+              : upload.request().toRegistration(upload.jars());
       RegisteredFlow flow;
       try {
         flow = gantry.register(registration);
@@ -121,12 +143,16 @@ public final class FlowRegistrations {
     }
   }
 
-  /** What the parts held: the registration and the jars written to the upload directory. */
-  private record Upload(RegistrationRequest request, List<Path> jars) {}
+  /**
+   * What the parts held: the registration and the jars, or the bundle, written to the upload
+   * directory.
+   */
+  private record Upload(RegistrationRequest request, List<Path> jars, Path bundle) {}
 
   private Upload receive(Context ctx, Path dir) {
     RegistrationRequest request = null;
     List<Path> jars = new ArrayList<>();
+    Path bundle = null;
     for (Part part : parts(ctx)) {
       String name = part.getName();
       if (RegistrationRequest.PART.equals(name)) {
@@ -137,14 +163,24 @@ public final class FlowRegistrations {
         request = Bodies.parse(jsonOf(part), RegistrationRequest.class);
       } else if (RegistrationRequest.JAR_PART.equals(name)) {
         jars.add(save(part, dir, jars.size()));
+      } else if (RegistrationRequest.BUNDLE_PART.equals(name)) {
+        if (bundle != null) {
+          throw ApiException.badRequest(
+              "the upload has more than one '"
+                  + RegistrationRequest.BUNDLE_PART
+                  + "' part; register one bundle at a time");
+        }
+        bundle = saveBundle(part, dir);
       } else {
         throw ApiException.badRequest(
             "the upload has a part '"
                 + name
                 + "'; only '"
                 + RegistrationRequest.PART
-                + "' and '"
+                + "', '"
                 + RegistrationRequest.JAR_PART
+                + "' and '"
+                + RegistrationRequest.BUNDLE_PART
                 + "' are known");
       }
     }
@@ -154,13 +190,23 @@ public final class FlowRegistrations {
               + RegistrationRequest.PART
               + "' part; send the registration as JSON in it");
     }
-    if (jars.isEmpty()) {
+    if (bundle != null && !jars.isEmpty()) {
+      throw ApiException.badRequest(
+          "the upload has both '"
+              + RegistrationRequest.JAR_PART
+              + "' and '"
+              + RegistrationRequest.BUNDLE_PART
+              + "' parts; send one: the flow's jars, or a prebuilt bundle");
+    }
+    if (bundle == null && jars.isEmpty()) {
       throw ApiException.badRequest(
           "the upload has no '"
               + RegistrationRequest.JAR_PART
-              + "' part; send the flow's jar, the factory's first");
+              + "' part; send the flow's jar, the factory's first (or one '"
+              + RegistrationRequest.BUNDLE_PART
+              + "' part)");
     }
-    return new Upload(request, List.copyOf(jars));
+    return new Upload(request, List.copyOf(jars), bundle);
   }
 
   private java.util.Collection<Part> parts(Context ctx) {
@@ -205,20 +251,37 @@ public final class FlowRegistrations {
 
   /** Writes one jar part under a name of its own: its position and a cleaned-up file name. */
   private static Path save(Part part, Path dir, int index) {
-    String submitted = part.getSubmittedFileName();
-    String base = submitted == null ? "" : Path.of(submitted.replace('\\', '/')).getFileName() + "";
-    String clean = base.replaceAll("[^A-Za-z0-9._-]", "_");
-    if (clean.isEmpty() || clean.startsWith(".")) {
-      clean = "upload" + clean;
-    }
+    String clean = cleanName(part, "upload.jar");
     if (!clean.endsWith(".jar")) {
       clean = clean + ".jar";
     }
-    Path target = dir.resolve(index + "-" + clean);
+    return write(part, dir.resolve(index + "-" + clean), "jar " + clean);
+  }
+
+  /**
+   * Writes the bundle part under its cleaned-up file name alone, so messages name it as the caller
+   * does (the registrar names a bundle by its file name).
+   */
+  private static Path saveBundle(Part part, Path dir) {
+    String clean = cleanName(part, "upload.gantry");
+    return write(part, dir.resolve(clean), "bundle " + clean);
+  }
+
+  private static String cleanName(Part part, String fallback) {
+    String submitted = part.getSubmittedFileName();
+    String base = submitted == null ? "" : Path.of(submitted.replace('\\', '/')).getFileName() + "";
+    String clean = base.replaceAll("[^A-Za-z0-9._-]", "_");
+    if (clean.isEmpty()) {
+      return fallback;
+    }
+    return clean.startsWith(".") ? "upload" + clean : clean;
+  }
+
+  private static Path write(Part part, Path target, String what) {
     try (InputStream in = part.getInputStream()) {
       Files.copy(in, target);
     } catch (IOException e) {
-      throw new UncheckedIOException("writing uploaded jar " + clean, e);
+      throw new UncheckedIOException("writing uploaded " + what, e);
     }
     return target;
   }

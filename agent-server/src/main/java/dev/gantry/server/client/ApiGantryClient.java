@@ -24,7 +24,6 @@ import dev.gantry.server.api.RunQueries;
 import dev.gantry.server.json.Dtos;
 import dev.gantry.server.json.RegistrationRequest;
 import dev.gantry.server.json.RunDtos;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,13 +94,7 @@ public final class ApiGantryClient implements GantryClient {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot write the registration: " + e.getMessage(), e);
     }
-    MultipartForm form = new MultipartForm().json(RegistrationRequest.PART, settings);
-    for (Path jar : registration.jars()) {
-      if (!java.nio.file.Files.isRegularFile(jar)) {
-        throw new RegistrationException("jar " + jar + " does not exist or is not a file", null);
-      }
-      form.file(RegistrationRequest.JAR_PART, jar);
-    }
+    MultipartForm form = MultipartForm.registration(settings, registration);
     return refused(
         () ->
             Views.flow(

@@ -1,5 +1,8 @@
 package dev.gantry.server.client;
 
+import dev.gantry.registration.Registration;
+import dev.gantry.registration.RegistrationException;
+import dev.gantry.server.json.RegistrationRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
@@ -19,6 +22,34 @@ final class MultipartForm {
   private final String boundary = "gantry-" + UUID.randomUUID();
   private final List<Supplier<java.io.InputStream>> pieces = new ArrayList<>();
 
+  /**
+   * The upload of {@code POST /api/v1/flows}: the registration's JSON, then its prebuilt bundle or
+   * its jars (the factory's first).
+   *
+   * @throws RegistrationException naming a bundle or jar that is not a file, before anything is
+   *     sent
+   */
+  static MultipartForm registration(byte[] json, Registration registration) {
+    MultipartForm form = new MultipartForm().json(RegistrationRequest.PART, json);
+    if (registration.bundle() != null) {
+      form.file(
+          RegistrationRequest.BUNDLE_PART,
+          existing("bundle", registration.bundle()),
+          "application/zip");
+    }
+    for (Path jar : registration.jars()) {
+      form.file(RegistrationRequest.JAR_PART, existing("jar", jar));
+    }
+    return form;
+  }
+
+  private static Path existing(String what, Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new RegistrationException(what + " " + file + " does not exist or is not a file", null);
+    }
+    return file;
+  }
+
   String contentType() {
     return "multipart/form-data; boundary=" + boundary;
   }
@@ -31,10 +62,15 @@ final class MultipartForm {
   }
 
   MultipartForm file(String name, Path file) {
+    return file(name, file, "application/java-archive");
+  }
+
+  /** A file part of this media type, under the file's name. */
+  MultipartForm file(String name, Path file, String mediaType) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("jar " + file + " does not exist or is not a file");
+      throw new IllegalArgumentException("file " + file + " does not exist or is not a file");
     }
-    text(head(name, file.getFileName().toString(), "application/java-archive"));
+    text(head(name, file.getFileName().toString(), mediaType));
     pieces.add(
         () -> {
           try {

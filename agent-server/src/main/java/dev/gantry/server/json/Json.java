@@ -31,6 +31,10 @@ public final class Json {
     JsonMapper mapper =
         JsonMapper.builder()
             .addModule(new JavaTimeModule())
+            // after JavaTimeModule, so it replaces that module's Instant serializer
+            .addModule(
+                new com.fasterxml.jackson.databind.module.SimpleModule("gantry-instants")
+                    .addSerializer(java.time.Instant.class, new InstantText()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

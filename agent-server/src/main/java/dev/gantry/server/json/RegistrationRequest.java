@@ -22,8 +22,10 @@ import java.util.Set;
 
 /**
  * The JSON part of {@code POST /api/v1/flows}: a {@link Registration} without its jars, which
- * travel beside it as the multipart request's {@code jar} parts, the factory's jar first. The
- * remote CLI writes it and the server reads it with the same {@link Json} mapper.
+ * travel beside it as the multipart request's {@code jar} parts, the factory's jar first; or
+ * without its prebuilt bundle, which travels as the one {@code bundle} part (then {@code factory}
+ * and {@code format} are left out: the bundle's manifest names them). The remote CLI writes it and
+ * the server reads it with the same {@link Json} mapper.
  *
  * @param storage null to keep the flow's own storage; otherwise tagged by {@code kind}
  * @param defaultLabels null means true
@@ -45,6 +47,9 @@ public record RegistrationRequest(
 
   /** The name of the parts that hold the jars, in order. */
   public static final String JAR_PART = "jar";
+
+  /** The name of the part that holds a prebuilt bundle, instead of jar parts. */
+  public static final String BUNDLE_PART = "bundle";
 
   public static RegistrationRequest of(Registration registration) {
     return new RegistrationRequest(
@@ -78,6 +83,34 @@ public record RegistrationRequest(
             policy == null ? RunPolicy.DEFAULT : policy,
             schedule)
         .withRunConfig(runConfig == null ? Map.of() : runConfig);
+  }
+
+  /**
+   * The registration of the prebuilt bundle the request carried, written to {@code bundle}.
+   *
+   * @throws IllegalArgumentException naming the field at fault
+   */
+  public Registration toBundleRegistration(Path bundle) {
+    if (factory != null) {
+      throw new IllegalArgumentException(
+          "the registration has a factory but the upload carries a bundle, whose manifest names"
+              + " its factory; leave factory out");
+    }
+    if (format != null) {
+      throw new IllegalArgumentException(
+          "the registration has a format but the upload carries a bundle, whose format is fixed"
+              + " when it is built; leave format out");
+    }
+    Registration registration =
+        Registration.ofBundle(bundle)
+            .withStorage(storage)
+            .withLabels(labels == null ? Set.of() : labels)
+            .withPolicy(policy == null ? RunPolicy.DEFAULT : policy)
+            .withSchedule(schedule)
+            .withRunConfig(runConfig == null ? Map.of() : runConfig);
+    return defaultLabels == null || defaultLabels
+        ? registration
+        : registration.withoutDefaultLabels();
   }
 
   /**
