@@ -26,6 +26,9 @@ public interface Backend extends AutoCloseable {
   /** The server's audit trail. */
   AuditStore audit();
 
+  /** Schedule fires that created no run (the latest of each schedule). */
+  ScheduleFireStore scheduleFires();
+
   /** Whether the database answers now (for health checks). */
   boolean isReachable();
 

@@ -12,6 +12,7 @@ import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.RunSignal;
 import dev.gantry.backend.RunSignalSubscription;
 import dev.gantry.backend.RunStore;
+import dev.gantry.backend.ScheduleFireStore;
 import dev.gantry.backend.SecretStore;
 import dev.gantry.backend.jdbc.Database.Dialect;
 import java.nio.file.Path;
@@ -59,6 +60,7 @@ public final class JdbcBackend implements Backend {
   private final JdbcApiTokenStore tokens;
   private final JdbcAuditStore audit;
   private final JdbcRunSearch runSearch;
+  private final JdbcScheduleFireStore scheduleFires;
 
   private JdbcBackend(HikariDataSource pool, String jdbcUrl, Dialect dialect, Clock clock) {
     this.pool = pool;
@@ -72,6 +74,7 @@ public final class JdbcBackend implements Backend {
     this.tokens = new JdbcApiTokenStore(db);
     this.audit = new JdbcAuditStore(db);
     this.runSearch = new JdbcRunSearch(db);
+    this.scheduleFires = new JdbcScheduleFireStore(db);
   }
 
   /**
@@ -217,6 +220,11 @@ public final class JdbcBackend implements Backend {
   @Override
   public AuditStore audit() {
     return audit;
+  }
+
+  @Override
+  public ScheduleFireStore scheduleFires() {
+    return scheduleFires;
   }
 
   @Override
