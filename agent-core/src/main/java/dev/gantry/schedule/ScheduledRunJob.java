@@ -6,6 +6,7 @@ import dev.gantry.catalog.RunParameters;
 import dev.gantry.catalog.ScheduledFlow;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.NewRun;
+import dev.gantry.flow.ParameterException;
 import dev.gantry.metrics.ScheduleMeters;
 import dev.gantry.metrics.ScheduleMeters.Result;
 import java.time.Instant;
@@ -123,6 +124,14 @@ final class ScheduledRunJob implements Job {
 
   private static String reasonOf(RuntimeException e) {
     String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    if (message == null || message.isBlank()) {
+      message = e.getClass().getSimpleName();
+    }
+    if (e instanceof ParameterException) {
+      return "a scheduled run passes no parameters, so every parameter needs a default: "
+          + message
+          + " (or register the flow with a default for it)";
+    }
+    return message;
   }
 }
