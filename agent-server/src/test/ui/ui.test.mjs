@@ -80,20 +80,6 @@ await step("the late run is on the overview with the reason run explain gives", 
   await page.context().close();
 });
 
-await step("a schedule that failed to fire is in the problems banner and on its flow page", async () => {
-  const page = await signedIn(TOKENS.viewer);
-  const item = page.locator("#problems .fire-failure", { hasText: "nightly-report" });
-  await item.waitFor({ timeout: 30_000 });
-  assert.match(await item.innerText(), /failed to fire .* ago: .*parameter 'region'/);
-  await item.getByRole("link", { name: "nightly-report" }).click();
-  const status = page.locator("#last-fire-failed");
-  await status.waitFor({ timeout: 15_000 });
-  assert.match(await status.innerText(), /^Last fire failed .* ago \(due .*\): .*parameter 'region'/);
-  await accessible(page, "a flow page with a failed fire");
-  await shot(page, "flow-fire-failed");
-  await page.context().close();
-});
-
 await step("the run page shows the timeline and logs streaming while the run is Running", async () => {
   const page = await signedIn(TOKENS.operator);
   await page.goto(`${BASE}#/runs/${RUNS.streaming}`);
@@ -116,6 +102,20 @@ async function lineCount(page) {
   const text = (await page.locator("#log-count").textContent()) || "0";
   return Number(text.split(" ")[0]);
 }
+
+await step("a schedule that failed to fire is in the problems banner and on its flow page", async () => {
+  const page = await signedIn(TOKENS.viewer);
+  const item = page.locator("#problems .fire-failure", { hasText: "nightly-report" });
+  await item.waitFor({ timeout: 30_000 });
+  assert.match(await item.innerText(), /failed to fire .* ago: .*parameter 'region'/);
+  await item.getByRole("link", { name: "nightly-report" }).click();
+  const status = page.locator("#last-fire-failed");
+  await status.waitFor({ timeout: 15_000 });
+  assert.match(await status.innerText(), /^Last fire failed .* ago \(due .*\): .*parameter 'region'/);
+  await accessible(page, "a flow page with a failed fire");
+  await shot(page, "flow-fire-failed");
+  await page.context().close();
+});
 
 await step("cancelling a running run from the UI ends it Cancelled", async () => {
   const page = await signedIn(TOKENS.operator);

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code target/ui-screenshots}.
  */
 class UiBrowserTest {
-  private static final Path SCRIPTS = Path.of("src/test/ui");
+  static final Path SCRIPTS = Path.of("src/test/ui");
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
   @TempDir Path home;
@@ -146,7 +146,7 @@ class UiBrowserTest {
    * Node, the playwright-core and axe-core packages, and Chromium. Missing ones skip the test on a
    * laptop and fail it in CI, where {@code .ci/run} installs them.
    */
-  private static void requireTools() throws IOException, InterruptedException {
+  static void requireTools() throws IOException, InterruptedException {
     String missing = null;
     if (!Files.isExecutable(CHROMIUM)) {
       missing = "Chromium (" + CHROMIUM + "; Debian package chromium)";
