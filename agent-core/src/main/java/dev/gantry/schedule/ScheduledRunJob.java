@@ -10,6 +10,7 @@ import dev.gantry.flow.ParameterException;
 import dev.gantry.metrics.ScheduleMeters;
 import dev.gantry.metrics.ScheduleMeters.Result;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.quartz.Job;
@@ -91,6 +92,7 @@ final class ScheduledRunJob implements Job {
                             + " of flow '"
                             + flowName
                             + "' is gone from the database; register the flow again"));
+    refuseParametersWithoutDefault(flow);
     Map<String, String> parameters = RunParameters.validate(flow, Map.of());
     Optional<FlowRun> run =
         backend
@@ -107,6 +109,30 @@ final class ScheduledRunJob implements Job {
         fireAt,
         run.get().id());
     return Result.CREATED;
+  }
+
+  /**
+   * A scheduled run passes no parameters: a version with a required parameter without a default
+   * (registered before registration refused that) cannot have scheduled runs.
+   */
+  private static void refuseParametersWithoutDefault(RegisteredFlow flow) {
+    List<String> missing =
+        flow.parameters().stream()
+            .filter(p -> p.required() && p.defaultValue() == null)
+            .map(p -> "'" + p.name() + "' (" + p.type() + ")")
+            .toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(
+          "flow '"
+              + flow.name()
+              + "' v"
+              + flow.version()
+              + (missing.size() == 1 ? " needs parameter " : " needs parameters ")
+              + String.join(", ", missing)
+              + " without a default, and a scheduled run passes no parameters; register the flow"
+              + " with a default for "
+              + (missing.size() == 1 ? "it" : "them"));
+    }
   }
 
   /** Records the failure on the schedule; when the database is away, the log line is all. */
@@ -128,9 +154,7 @@ final class ScheduledRunJob implements Job {
       message = e.getClass().getSimpleName();
     }
     if (e instanceof ParameterException) {
-      return "a scheduled run passes no parameters, so every parameter needs a default: "
-          + message
-          + " (or register the flow with a default for it)";
+      return "a scheduled run of the flow was refused: " + message;
     }
     return message;
   }
