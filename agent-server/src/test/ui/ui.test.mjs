@@ -93,7 +93,7 @@ await step("the run page shows the timeline and logs streaming while the run is 
   assert.equal(await page.locator("#run-state[data-state=Running]").count(), 1, "still Running while lines arrived");
   await accessible(page, "the run page");
   await shot(page, "run");
-  await page.locator("#run-state[data-state=Success]").waitFor({ timeout: 60_000 });
+  await page.locator("#run-state[data-state=Success]").waitFor({ timeout: 90_000 });
   assert.equal(await page.locator("#timeline .lane[data-state=SUCCESS]").count(), 3);
   await page.context().close();
 });

@@ -57,7 +57,8 @@ class UiBrowserTest {
                     "127.0.0.1", 0, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES))) {
       gantry.registerExample("dev.gantry.examples.Chatty#chatty");
       gantry.registerExample("dev.gantry.examples.Sleepy#sleepy");
-      NumberedFlow.register(gantry.client, home, 12, 400); // about 15 s of live lines
+      NumberedFlow.register(
+          gantry.client, home, 30, 400); // about 40 s of live lines, on a busy machine too
       gantry.startAgent(LocalGantry.quickOptions("ui"));
       JdbcBackend backend = (JdbcBackend) gantry.client.backend();
       backend.flows().register(refusedSchedule());
