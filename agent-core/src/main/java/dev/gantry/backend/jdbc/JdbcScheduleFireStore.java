@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@link ScheduleFireStore} on the {@code flow_schedules} table (V10's columns): the row of a flow
- * name carries its schedule's latest failed fire next to the pause flag.
+ * {@link ScheduleFireStore} on the {@code schedule_fire_failures} table (V10): one row per flow
+ * name whose schedule's latest fire failed, deleted by a later good fire.
  */
 final class JdbcScheduleFireStore implements ScheduleFireStore {
   private static final int INSERT_TRIES = 3;
@@ -30,38 +30,38 @@ final class JdbcScheduleFireStore implements ScheduleFireStore {
         db.transaction(
             "record the failed fire of the schedule of flow '" + flowName + "'",
             c -> {
+              Instant now = db.now();
               int changed =
                   update(
                       c,
-                      "UPDATE flow_schedules SET last_failed_fire_at = ?, last_failure = ?"
-                          + " WHERE flow_name = ?"
-                          + " AND (last_failed_fire_at IS NULL OR last_failed_fire_at <= ?)",
+                      "UPDATE schedule_fire_failures SET fire_at = ?, reason = ?, recorded_at = ?"
+                          + " WHERE flow_name = ? AND fire_at <= ?",
                       fireAt,
                       line,
+                      now,
                       flowName,
                       fireAt);
               if (changed == 0
                   && query(
                           c,
-                          "SELECT flow_name FROM flow_schedules WHERE flow_name = ?",
+                          "SELECT flow_name FROM schedule_fire_failures WHERE flow_name = ?",
                           row -> true,
                           flowName)
                       .isEmpty()) {
                 update(
                     c,
-                    "INSERT INTO flow_schedules (flow_name, paused, updated_at,"
-                        + " last_failed_fire_at, last_failure) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO schedule_fire_failures (flow_name, fire_at, reason, recorded_at)"
+                        + " VALUES (?, ?, ?, ?)",
                     flowName,
-                    false,
-                    db.now(),
                     fireAt,
-                    line);
+                    line,
+                    now);
               }
               return null;
             });
         return;
       } catch (BackendException e) {
-        // Two schedulers (or a pause) raced to insert the row: the update finds it now.
+        // Two schedulers raced to insert the row: the update finds it now.
         if (!Database.isUniqueViolation(e) || tries == INSERT_TRIES) {
           throw e;
         }
@@ -76,8 +76,7 @@ final class JdbcScheduleFireStore implements ScheduleFireStore {
         c ->
             update(
                 c,
-                "UPDATE flow_schedules SET last_failed_fire_at = NULL, last_failure = NULL"
-                    + " WHERE flow_name = ? AND last_failed_fire_at <= ?",
+                "DELETE FROM schedule_fire_failures WHERE flow_name = ? AND fire_at <= ?",
                 flowName,
                 fireAt));
   }
@@ -89,8 +88,8 @@ final class JdbcScheduleFireStore implements ScheduleFireStore {
         c ->
             query(
                 c,
-                "SELECT s.flow_name, s.last_failed_fire_at, s.last_failure FROM flow_schedules s"
-                    + " WHERE s.last_failed_fire_at IS NOT NULL AND EXISTS (SELECT 1 FROM flows f"
+                "SELECT s.flow_name, s.fire_at, s.reason FROM schedule_fire_failures s"
+                    + " WHERE EXISTS (SELECT 1 FROM flows f"
                     + " WHERE f.name = s.flow_name"
                     + " AND f.version = (SELECT MAX(g.version) FROM flows g WHERE g.name = f.name)"
                     + " AND (f.schedule_cron IS NOT NULL OR f.schedule_interval_ms IS NOT NULL))"
@@ -98,8 +97,8 @@ final class JdbcScheduleFireStore implements ScheduleFireStore {
                 row ->
                     new FireFailure(
                         row.getString("flow_name"),
-                        instant(row, "last_failed_fire_at"),
-                        row.getString("last_failure"))));
+                        instant(row, "fire_at"),
+                        row.getString("reason"))));
   }
 
   /** The reason on one line: line breaks and tabs become spaces, runs of spaces one. */
