@@ -93,7 +93,7 @@ await step("the run page shows the timeline and logs streaming while the run is 
   assert.equal(await page.locator("#run-state[data-state=Running]").count(), 1, "still Running while lines arrived");
   await accessible(page, "the run page");
   await shot(page, "run");
-  await page.locator("#run-state[data-state=Success]").waitFor({ timeout: 60_000 });
+  await page.locator("#run-state[data-state=Success]").waitFor({ timeout: 90_000 });
   assert.equal(await page.locator("#timeline .lane[data-state=SUCCESS]").count(), 3);
   const bundle = page.locator("dl.facts dt", { hasText: "Bundle" }).locator("xpath=following-sibling::dd[1]");
   await page.waitForFunction(() => /^sha256:[0-9a-f]{64} as registered$/.test(
@@ -107,6 +107,20 @@ async function lineCount(page) {
   const text = (await page.locator("#log-count").textContent()) || "0";
   return Number(text.split(" ")[0]);
 }
+
+await step("a schedule that failed to fire is in the problems banner and on its flow page", async () => {
+  const page = await signedIn(TOKENS.viewer);
+  const item = page.locator("#problems .fire-failure", { hasText: "nightly-report" });
+  await item.waitFor({ timeout: 30_000 });
+  assert.match(await item.innerText(), /failed to fire .* ago: .*parameter 'region'/);
+  await item.getByRole("link", { name: "nightly-report" }).click();
+  const status = page.locator("#last-fire-failed");
+  await status.waitFor({ timeout: 15_000 });
+  assert.match(await status.innerText(), /^Last fire failed .* ago \(due .*\): .*parameter 'region'/);
+  await accessible(page, "a flow page with a failed fire");
+  await shot(page, "flow-fire-failed");
+  await page.context().close();
+});
 
 await step("cancelling a running run from the UI ends it Cancelled", async () => {
   const page = await signedIn(TOKENS.operator);

@@ -109,6 +109,14 @@ public final class ServerCommand {
                 + " addresses.")
     boolean signInLink;
 
+    @Option(
+        names = "--external-url",
+        paramLabel = "URL",
+        description =
+            "Where browsers reach this server when it is not at --bind and --port, e.g. behind a"
+                + " reverse proxy: https://ops.example/gantry/. The printed sign-in link uses it.")
+    String externalUrl;
+
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
       GantryServer.Settings settings;
@@ -121,6 +129,9 @@ public final class ServerCommand {
         }
         if (tlsCert != null) {
           settings = settings.withTls(new GantryServer.Tls(tlsCert, tlsKey));
+        }
+        if (externalUrl != null) {
+          externalUrl = externalBase(externalUrl);
         }
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage());
@@ -146,13 +157,13 @@ public final class ServerCommand {
                         Role.ADMIN,
                         Duration.ofHours(12))
                     .value();
+            String base =
+                externalUrl != null
+                    ? externalUrl
+                    : settings.scheme() + "://" + bind + ":" + server.port() + "/";
             out.printf(
-                "Web UI: %s://%s:%d/%s (one-time sign-in link, valid %d minutes)%n",
-                settings.scheme(),
-                bind,
-                server.port(),
-                server.signInLink(token),
-                OneTimeSignIn.VALID_FOR.toMinutes());
+                "Web UI: %s%s (one-time sign-in link, valid %d minutes)%n",
+                base, server.signInLink(token), OneTimeSignIn.VALID_FOR.toMinutes());
           }
           out.flush();
           if (withLocalAgent) {
@@ -206,6 +217,34 @@ public final class ServerCommand {
       Set<String> labels = new java.util.TreeSet<>(extra);
       labels.add(Local.hostName());
       return AgentOptions.defaults("local@" + Local.hostName(), Set.copyOf(labels));
+    }
+
+    /**
+     * The {@code --external-url} as the base of the UI's links: an absolute http(s) URL with a
+     * host, no query or fragment, ending in a slash.
+     *
+     * @throws IllegalArgumentException naming the option and the value when it is not one
+     */
+    static String externalBase(String value) {
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(value.trim());
+      } catch (java.net.URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null
+          || !("http".equalsIgnoreCase(uri.getScheme())
+              || "https".equalsIgnoreCase(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null
+          || uri.getRawUserInfo() != null) {
+        throw new IllegalArgumentException(
+            "--external-url must be an absolute http or https URL without query, fragment or"
+                + " credentials, like https://ops.example/gantry/");
+      }
+      String text = uri.toString();
+      return text.endsWith("/") ? text : text + "/";
     }
 
     private static boolean isLoopback(String bind) {

@@ -8,6 +8,7 @@ import dev.gantry.launch.Launcher;
 import dev.gantry.metrics.AgentMetrics;
 import dev.gantry.metrics.ProcessMeters;
 import dev.gantry.metrics.RunGauges;
+import dev.gantry.metrics.ScheduleMeters;
 import dev.gantry.schedule.FlowScheduler;
 import dev.gantry.supervision.SecretSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -110,7 +111,7 @@ public final class AgentProcess implements AutoCloseable {
             LATE_AFTER,
             GAUGE_REFRESH);
     AgentProcess process =
-        new AgentProcess(agent, metrics, gauges, startSchedules(gantry, settings));
+        new AgentProcess(agent, metrics, gauges, startSchedules(gantry, settings, metrics));
     if (settings.daemon()) {
       Runtime.getRuntime().addShutdownHook(new Thread(process::close, "gantry-agent-stop"));
       StopSignals.onTermination(process::stop);
@@ -141,11 +142,13 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** Starts firing flow schedules in this process, if the settings ask for it. */
-  private static FlowScheduler startSchedules(DatabaseGantryClient gantry, Settings settings) {
+  private static FlowScheduler startSchedules(
+      DatabaseGantryClient gantry, Settings settings, PrometheusMeterRegistry metrics) {
     if (!settings.scheduler() || !(gantry.backend() instanceof JdbcBackend jdbc)) {
       return null;
     }
-    return FlowScheduler.start(jdbc, jdbc.dataSource(), FlowScheduler.Options.defaults());
+    return FlowScheduler.start(
+        jdbc, jdbc.dataSource(), FlowScheduler.Options.defaults(), new ScheduleMeters(metrics));
   }
 
   public Agent agent() {

@@ -8,6 +8,7 @@ import static org.quartz.TriggerBuilder.newTrigger;
 import dev.gantry.backend.Backend;
 import dev.gantry.catalog.FlowSchedule;
 import dev.gantry.catalog.ScheduledFlow;
+import dev.gantry.metrics.ScheduleMeters;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -128,6 +129,15 @@ public final class FlowScheduler implements AutoCloseable {
    * @param dataSource the backend's pooled connections, where the {@code qrtz_*} tables are
    */
   public static FlowScheduler start(Backend backend, DataSource dataSource, Options options) {
+    return start(backend, dataSource, options, ScheduleMeters.none());
+  }
+
+  /**
+   * Starts a scheduler as {@link #start(Backend, DataSource, Options)} does, counting its fires in
+   * {@code meters}.
+   */
+  public static FlowScheduler start(
+      Backend backend, DataSource dataSource, Options options, ScheduleMeters meters) {
     String dataSourceName = "gantry-" + UUID.randomUUID();
     DATA_SOURCES.put(dataSourceName, dataSource);
     DBConnectionManager.getInstance()
@@ -135,7 +145,10 @@ public final class FlowScheduler implements AutoCloseable {
     Scheduler scheduler = null;
     try {
       scheduler = create(dataSourceName, options);
-      scheduler.setJobFactory((bundle, owner) -> new ScheduledRunJob(backend));
+      scheduler.setJobFactory((bundle, owner) -> new ScheduledRunJob(backend, meters));
+      scheduler
+          .getListenerManager()
+          .addTriggerListener(new MisfiredFires(meters), GroupMatcher.triggerGroupEquals(GROUP));
       FlowScheduler flowScheduler = new FlowScheduler(backend, scheduler, dataSourceName);
       flowScheduler.sync();
       scheduler.start();

@@ -11,7 +11,9 @@ import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.catalog.RunPolicy;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
+import dev.gantry.metrics.ScheduleMeters;
 import dev.gantry.testing.PostgresSchema;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,8 +94,18 @@ class ClusteredSchedulesTest {
         .atMost(Duration.ofSeconds(6))
         .until(() -> runs(flow).size() == beforeDowntime);
     Instant up = Instant.now();
-    start(backend, options);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    FlowScheduler second =
+        FlowScheduler.start(backend, backend.dataSource(), options, new ScheduleMeters(meters));
+    schedulers.add(second);
     await().atMost(Duration.ofSeconds(15)).until(() -> runs(flow).size() >= beforeDowntime + 3);
+    assertThat(meters.get("gantry.schedule.fires").tag("result", "skipped").counter().count())
+        .as("the missed ticks, replaced by one fire at once")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(meters.get("gantry.schedule.fires").tag("result", "created").counter().count())
+        .isGreaterThanOrEqualTo(3);
+    assertThat(meters.get("gantry.schedule.fires").tag("result", "failed").counter().count())
+        .isZero();
 
     List<Instant> after =
         runs(flow).stream()

@@ -3,6 +3,7 @@ package dev.gantry.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gantry.backend.ScheduleFireStore.FireFailure;
 import dev.gantry.backend.jdbc.JdbcBackend;
 import dev.gantry.catalog.BundleFormat;
 import dev.gantry.catalog.FlowLabel;
@@ -13,8 +14,11 @@ import dev.gantry.catalog.ParameterSpec;
 import dev.gantry.catalog.RegisteredFlow;
 import dev.gantry.catalog.RunPolicy;
 import dev.gantry.domain.FlowRun;
+import dev.gantry.metrics.ScheduleMeters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -78,11 +82,52 @@ class H2SchedulesTest {
     assertThat(scheduler.nextFire("report").toString()).endsWith("T02:00:00Z");
   }
 
+  @Test
+  void aFireTheFlowRefusesIsRecordedAndCountedUntilTheNextGoodFireClearsIt() throws Exception {
+    // A required parameter without a default: a schedule cannot give it, so each fire is refused.
+    backend.flows().register(version(FlowSchedule.every(Duration.ofSeconds(1)), REQUIRED));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Instant started = Instant.now();
+    scheduler =
+        FlowScheduler.start(
+            backend,
+            backend.dataSource(),
+            FlowScheduler.Options.defaults().withSyncInterval(Duration.ofMillis(300)),
+            new ScheduleMeters(registry));
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> fires(registry, "failed") >= 1);
+    List<FireFailure> failures = backend.scheduleFires().failures();
+    assertThat(failures).hasSize(1);
+    FireFailure failure = failures.get(0);
+    assertThat(failure.flowName()).isEqualTo("report");
+    assertThat(failure.fireAt()).isAfter(started.minusSeconds(1));
+    assertThat(failure.reason()).contains("region").doesNotContain("\n");
+    assertThat(runs()).isEmpty();
+    assertThat(fires(registry, "created")).isZero();
+
+    // The next version gives the parameter a default: the next fire creates its run.
+    backend.flows().register(version(FlowSchedule.every(Duration.ofSeconds(1)), DEFAULTED));
+    await().atMost(Duration.ofSeconds(15)).until(() -> fires(registry, "created") >= 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> backend.scheduleFires().failures().isEmpty());
+    assertThat(runs()).isNotEmpty();
+  }
+
+  private static double fires(SimpleMeterRegistry registry, String result) {
+    return registry.get("gantry.schedule.fires").tag("result", result).counter().count();
+  }
+
   private List<FlowRun> runs() {
     return backend.runs().list("report", Set.of(), 1000);
   }
 
+  private static final ParameterSpec DEFAULTED = new ParameterSpec("region", "String", "eu", false);
+  private static final ParameterSpec REQUIRED = new ParameterSpec("region", "String", null, true);
+
   private static NewFlowVersion version(FlowSchedule schedule) {
+    return version(schedule, DEFAULTED);
+  }
+
+  private static NewFlowVersion version(FlowSchedule schedule, ParameterSpec parameter) {
     return new NewFlowVersion(
         "report",
         BundleFormat.module,
@@ -92,7 +137,7 @@ class H2SchedulesTest {
         null,
         List.of(new FlowLabel("reports", LabelSource.registration)),
         Set.of(),
-        List.of(new ParameterSpec("region", "String", "eu", false)),
+        List.of(parameter),
         RunPolicy.DEFAULT,
         schedule);
   }

@@ -10,6 +10,7 @@ import dev.gantry.server.api.FlowRegistrations;
 import dev.gantry.server.api.RunEvents;
 import dev.gantry.server.api.RunListEvents;
 import dev.gantry.server.api.RunResources;
+import dev.gantry.server.api.ScheduleResources;
 import dev.gantry.server.audit.AuditTrail;
 import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.FailedAuthentications;
@@ -283,6 +284,7 @@ public final class GantryServer implements AutoCloseable {
     // The stream of all runs before /runs/{id}: the router takes the first route that matches.
     List<ApiRoute> routes = new ArrayList<>(List.of(events.list().route(), events.run().route()));
     routes.addAll(new RunResources(gantry).routes());
+    routes.addAll(new ScheduleResources(gantry.backend().scheduleFires()).routes());
     routes.addAll(
         new FlowRegistrations(gantry, settings.maxUploadBytes(), settings.maxBodyBytes()).routes());
     routes.addAll(

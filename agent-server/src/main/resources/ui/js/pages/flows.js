@@ -18,7 +18,7 @@ export async function flowsPage(main) {
         `v${flow.version}`,
         flow.labels.map((label) => label.label).join(", "),
         schedule(flow),
-        flow.concurrencyLimit === null ? "none" : `${flow.concurrencyLimit} (${flow.whenLimited})`,
+        flow.concurrencyLimit == null ? "none" : `${flow.concurrencyLimit} (${flow.whenLimited})`,
         ago(flow.registeredAt),
       ]),
       "No flow is registered yet: see `gantry flow register`.",
@@ -28,10 +28,11 @@ export async function flowsPage(main) {
 
 /** A flow: its versions, storage, labels with sources, schedule, recent runs and a run form. */
 export async function flowPage(main, _query, name) {
-  const [versions, runs, schedules] = await Promise.all([
+  const [versions, runs, schedules, fireFailure] = await Promise.all([
     api.get(`/flows/${encodeURIComponent(name)}/versions`),
     api.get("/runs", { flow: name, limit: 10 }),
     api.get("/flows").then((flows) => flows.find((flow) => flow.name === name)),
+    api.get("/schedules/failures").then((failures) => failures.find((f) => f.flow === name)),
   ]);
   const newest = versions[0];
   fill(
@@ -49,8 +50,8 @@ export async function flowPage(main, _query, name) {
         ["Labels", newest.labels.map((label) => `${label.label} (${label.source})`).join(", ") || "—"],
         ["Secrets", [...newest.secrets].join(", ") || "—"],
         ["Run settings", settings(newest)],
-        ["Schedule", schedule(schedules || newest)],
-        ["Concurrency limit", newest.concurrencyLimit === null ? "none" : `${newest.concurrencyLimit} (${newest.whenLimited})`],
+        ["Schedule", [schedule(schedules || newest), lastFireFailed(fireFailure)]],
+        ["Concurrency limit", newest.concurrencyLimit == null ? "none" : `${newest.concurrencyLimit} (${newest.whenLimited})`],
       ].flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, value)]),
     ),
     scheduleButtons(newest),
@@ -66,6 +67,18 @@ function schedule(flow) {
   if (flow.scheduleCron) return `cron ${flow.scheduleCron}`;
   if (flow.scheduleIntervalSeconds) return `every ${flow.scheduleIntervalSeconds} s`;
   return "none";
+}
+
+/** The schedule's latest fire that created no run, until a later fire creates its run. */
+function lastFireFailed(failure) {
+  if (!failure) return null;
+  return h(
+    "p",
+    { class: "fire-failure", id: "last-fire-failed", role: "status" },
+    "Last fire failed ",
+    h("time", { datetime: failure.fireAt, title: failure.fireAt }, ago(failure.fireAt)),
+    ` (due ${new Date(failure.fireAt).toLocaleString()}): ${failure.reason}`,
+  );
 }
 
 function scheduleButtons(flow) {

@@ -23,7 +23,7 @@ export async function overviewPage(main, query) {
 
 async function sections(windowKey) {
   const from = new Date(Date.now() - WINDOWS[windowKey]).toISOString();
-  const [counts, recent, active, failed, scheduled, agents, flows] = await Promise.all([
+  const [counts, recent, active, failed, scheduled, agents, flows, fireFailures] = await Promise.all([
     countByState(from),
     api.get("/runs", { limit: 10 }),
     api.get("/runs", { state: "Submitted,Running,Cancelling", limit: 20 }),
@@ -31,12 +31,13 @@ async function sections(windowKey) {
     api.get("/runs", { state: "Scheduled", limit: 50 }),
     api.get("/agents"),
     api.get("/flows"),
+    api.get("/schedules/failures"),
   ]);
   const late = scheduled.items.filter((run) => Date.parse(run.scheduledAt) < Date.now());
   const reasons = await Promise.all(
     late.slice(0, 10).map((run) => api.get(`/runs/${run.id}/explain`).catch(() => null)),
   );
-  problems(agents, flows);
+  problems(agents, flows, fireFailures);
   return [
     h("h1", {}, "Overview"),
     h(
@@ -123,7 +124,7 @@ function lateRows(late, reasons) {
   );
 }
 
-function problems(agents, flows) {
+function problems(agents, flows, fireFailures) {
   const items = [];
   for (const agent of agents) {
     if (health(agent) === "stale") {
@@ -133,6 +134,19 @@ function problems(agents, flows) {
   for (const flow of uncoveredFlows(flows, agents)) {
     const labels = flow.labels.map((label) => label.label).join(", ");
     items.push(`flow ${flow.name} needs labels [${labels}] that no live agent has`);
+  }
+  for (const failure of fireFailures) {
+    items.push(
+      h(
+        "span",
+        { class: "fire-failure" },
+        "the schedule of flow ",
+        h("a", { href: `#/flows/${encodeURIComponent(failure.flow)}` }, failure.flow),
+        " failed to fire ",
+        h("time", { datetime: failure.fireAt, title: failure.fireAt }, ago(failure.fireAt)),
+        `: ${failure.reason}`,
+      ),
+    );
   }
   const region = document.getElementById("problems");
   if (items.length === 0) fill(region);

@@ -13,6 +13,7 @@ import dev.gantry.backend.RunSearch;
 import dev.gantry.backend.RunSignal;
 import dev.gantry.backend.RunSignalSubscription;
 import dev.gantry.backend.RunStore;
+import dev.gantry.backend.ScheduleFireStore;
 import dev.gantry.backend.SecretStore;
 import dev.gantry.backend.jdbc.Database.Dialect;
 import java.nio.file.Path;
@@ -61,6 +62,7 @@ public final class JdbcBackend implements Backend {
   private final JdbcAuditStore audit;
   private final JdbcRunSearch runSearch;
   private final JdbcBundleStore bundles;
+  private final JdbcScheduleFireStore scheduleFires;
 
   private JdbcBackend(HikariDataSource pool, String jdbcUrl, Dialect dialect, Clock clock) {
     this.pool = pool;
@@ -75,6 +77,7 @@ public final class JdbcBackend implements Backend {
     this.audit = new JdbcAuditStore(db);
     this.runSearch = new JdbcRunSearch(db);
     this.bundles = new JdbcBundleStore(db);
+    this.scheduleFires = new JdbcScheduleFireStore(db);
   }
 
   /**
@@ -225,6 +228,11 @@ public final class JdbcBackend implements Backend {
   @Override
   public BundleStore bundles() {
     return bundles;
+  }
+
+  @Override
+  public ScheduleFireStore scheduleFires() {
+    return scheduleFires;
   }
 
   @Override

@@ -20,6 +20,7 @@ final class TestDatabases {
           "flows",
           "flow_limits",
           "flow_schedules",
+          "schedule_fire_failures",
           "agents");
 
   private TestDatabases() {}

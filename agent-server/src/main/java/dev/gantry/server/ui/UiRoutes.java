@@ -12,6 +12,7 @@ import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The web UI at {@code /ui}: static files from the jar (no build step, no external resources) and
@@ -37,6 +38,21 @@ public final class UiRoutes {
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
           + " connect-src 'self'; form-action 'self'; base-uri 'self'; frame-ancestors 'none'";
+
+  /**
+   * The header a reverse proxy sets to the path it serves the server under (nginx: {@code
+   * proxy_set_header X-Forwarded-Prefix /gantry;}). The session cookie is then scoped to that path
+   * instead of the whole site. A client that sets it itself only scopes its own cookie.
+   */
+  public static final String PREFIX_HEADER = "X-Forwarded-Prefix";
+
+  /**
+   * A base path: segments of URL-safe characters (no {@code .} or {@code ..}), nothing that could
+   * end a cookie attribute.
+   */
+  private static final Pattern PREFIX = Pattern.compile("(/(?!\\.{1,2}(/|$))[A-Za-z0-9._~-]+)+/?");
+
+  private static final int MAX_PREFIX = 200;
 
   /** On every file of the UI: no inline script or style, no framing, no sniffing, no caching. */
   static final Map<String, String> HEADERS =
@@ -79,6 +95,7 @@ public final class UiRoutes {
   }
 
   private static void signIn(Context ctx, BearerAuth auth, OneTimeSignIn links) {
+    String path = cookiePath(ctx);
     String token = tokenOf(ctx, links);
     Principal principal;
     try {
@@ -94,12 +111,12 @@ public final class UiRoutes {
       }
       throw e;
     }
-    ctx.header("Set-Cookie", cookie(ctx, token, null));
+    ctx.header("Set-Cookie", cookie(ctx, path, token, null));
     ctx.json(new Dtos.Identity(principal.tokenName(), principal.role().key()));
   }
 
   private static void signOut(Context ctx) {
-    ctx.header("Set-Cookie", cookie(ctx, "", 0));
+    ctx.header("Set-Cookie", cookie(ctx, cookiePath(ctx), "", 0));
     ctx.status(204);
   }
 
@@ -123,12 +140,36 @@ public final class UiRoutes {
     return token.asText().trim();
   }
 
-  private static String cookie(Context ctx, String value, Integer maxAge) {
+  /**
+   * Where the session cookie applies: the proxy's base path ({@link #PREFIX_HEADER}) with a slash
+   * at the end, so the page and the API under it both get it; {@code /} without a proxy.
+   */
+  static String cookiePath(Context ctx) {
+    String prefix = ctx.header(PREFIX_HEADER);
+    if (prefix == null || prefix.isBlank() || prefix.equals("/")) {
+      return "/";
+    }
+    if (prefix.length() > MAX_PREFIX || !PREFIX.matcher(prefix).matches()) {
+      throw ApiException.badRequest(
+          "header "
+              + PREFIX_HEADER
+              + " must be the proxy's base path, like /gantry (segments of letters, digits and"
+              + " - . _ ~, at most "
+              + MAX_PREFIX
+              + " characters); fix the proxy's proxy_set_header "
+              + PREFIX_HEADER);
+    }
+    return prefix.endsWith("/") ? prefix : prefix + "/";
+  }
+
+  private static String cookie(Context ctx, String path, String value, Integer maxAge) {
     StringBuilder cookie =
         new StringBuilder(SESSION_COOKIE)
             .append('=')
             .append(value)
-            .append("; Path=/; HttpOnly; SameSite=Strict");
+            .append("; Path=")
+            .append(path)
+            .append("; HttpOnly; SameSite=Strict");
     if (maxAge != null) {
       cookie.append("; Max-Age=").append(maxAge);
     }

@@ -47,7 +47,10 @@ final class HostileRequests {
     FREE
   }
 
-  /** The query parameters each read parses (RunResources, AdminResources). */
+  /**
+   * The query parameters each read parses (RunResources, AdminResources, ScheduleResources); a read
+   * listed with none ignores every query parameter.
+   */
   static final Map<String, Map<String, Query>> QUERIES =
       Map.of(
           "/api/v1/runs",
@@ -63,7 +66,9 @@ final class HostileRequests {
           "/api/v1/runs/{id}/logs",
           Map.of("after", Query.AFTER_ID, "limit", Query.LIMIT_5000),
           "/api/v1/audit",
-          Map.of("before", Query.BEFORE_ID, "limit", Query.LIMIT_500));
+          Map.of("before", Query.BEFORE_ID, "limit", Query.LIMIT_500),
+          "/api/v1/schedules/failures",
+          Map.of());
 
   private static final Set<String> KNOWN_PARAMS =
       Set.of(

@@ -3,8 +3,15 @@ package dev.gantry.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gantry.backend.jdbc.JdbcBackend;
+import dev.gantry.catalog.BundleFormat;
+import dev.gantry.catalog.FlowSchedule;
+import dev.gantry.catalog.NewFlowVersion;
+import dev.gantry.catalog.ParameterSpec;
+import dev.gantry.catalog.RunPolicy;
 import dev.gantry.domain.FlowRun;
 import dev.gantry.domain.RunState;
+import dev.gantry.schedule.FlowScheduler;
 import dev.gantry.server.GantryServer;
 import dev.gantry.server.auth.ApiTokens;
 import dev.gantry.server.auth.Role;
@@ -29,11 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
  * The web UI in a real browser: the machine's headless Chromium, driven by playwright-core from npm
  * ({@code src/test/ui/ui.test.mjs}), against a real server on 127.0.0.1 with a local agent running
  * real child JVMs. The script's steps are the issue's: sign-in, a finished run on the overview,
- * live timeline and logs, a late run with its reason, cancel, roles, URL filters, an axe-core check
- * of each page, and screenshots under {@code target/ui-screenshots}.
+ * live timeline and logs, a late run with its reason, a schedule that failed to fire (from a real
+ * scheduler), cancel, roles, URL filters, an axe-core check of each page, and screenshots under
+ * {@code target/ui-screenshots}.
  */
 class UiBrowserTest {
-  private static final Path SCRIPTS = Path.of("src/test/ui");
+  static final Path SCRIPTS = Path.of("src/test/ui");
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
   @TempDir Path home;
@@ -49,8 +57,20 @@ class UiBrowserTest {
                     "127.0.0.1", 0, GantryServer.Settings.DEFAULT_MAX_BODY_BYTES))) {
       gantry.registerExample("dev.gantry.examples.Chatty#chatty");
       gantry.registerExample("dev.gantry.examples.Sleepy#sleepy");
-      NumberedFlow.register(gantry.client, home, 12, 400); // about 15 s of live lines
+      NumberedFlow.register(
+          gantry.client, home, 30, 400); // about 40 s of live lines, on a busy machine too
       gantry.startAgent(LocalGantry.quickOptions("ui"));
+      JdbcBackend backend = (JdbcBackend) gantry.client.backend();
+      backend.flows().register(refusedSchedule());
+      FlowScheduler schedules =
+          FlowScheduler.start(
+              backend,
+              backend.dataSource(),
+              FlowScheduler.Options.defaults().withSyncInterval(Duration.ofMillis(300)));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !backend.scheduleFires().failures().isEmpty());
+      schedules.close(); // the failure stays recorded; no more fires while the browser looks
 
       FlowRun done = gantry.run("chatty", Map.of("lines", "20"));
       await().atMost(Duration.ofSeconds(60)).until(() -> stateOf(gantry, done) == RunState.Success);
@@ -100,6 +120,25 @@ class UiBrowserTest {
     }
   }
 
+  /**
+   * A schedule whose every fire its flow refuses: a required parameter without a default (which
+   * registration refuses today; a version stored before that rule still has one).
+   */
+  private static NewFlowVersion refusedSchedule() {
+    return new NewFlowVersion(
+        "nightly-report",
+        BundleFormat.module,
+        "module:com.acme.Flows#nightly",
+        null,
+        "com.acme.Flows#nightly",
+        null,
+        List.of(),
+        Set.of(),
+        List.of(new ParameterSpec("region", "String", null, true)),
+        RunPolicy.DEFAULT,
+        FlowSchedule.every(Duration.ofSeconds(1)));
+  }
+
   private static RunState stateOf(LocalGantry gantry, FlowRun run) {
     return gantry.client.run(run.id()).state();
   }
@@ -108,7 +147,7 @@ class UiBrowserTest {
    * Node, the playwright-core and axe-core packages, and Chromium. Missing ones skip the test on a
    * laptop and fail it in CI, where {@code .ci/run} installs them.
    */
-  private static void requireTools() throws IOException, InterruptedException {
+  static void requireTools() throws IOException, InterruptedException {
     String missing = null;
     if (!Files.isExecutable(CHROMIUM)) {
       missing = "Chromium (" + CHROMIUM + "; Debian package chromium)";

@@ -139,6 +139,43 @@ class UiSessionTest {
     assertThat(out.headers().firstValue("Set-Cookie").orElseThrow()).contains("Max-Age=0");
   }
 
+  @Test
+  void behindAProxyTheCookieIsScopedToItsBasePath() throws Exception {
+    HttpResponse<String> proxied =
+        send(
+            request("/ui/session")
+                .header("Content-Type", "application/json")
+                .header("X-Forwarded-Prefix", "/gantry")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\": \"" + admin + "\"}")));
+    assertThat(proxied.statusCode()).isEqualTo(200);
+    assertThat(proxied.headers().firstValue("Set-Cookie").orElseThrow())
+        .contains("; Path=/gantry/;");
+    HttpResponse<String> out =
+        send(
+            request("/ui/session")
+                .header("X-Gantry-UI", "1")
+                .header("X-Forwarded-Prefix", "/gantry/")
+                .DELETE());
+    assertThat(out.headers().firstValue("Set-Cookie").orElseThrow())
+        .contains("; Path=/gantry/;", "Max-Age=0");
+  }
+
+  @Test
+  void aPrefixThatIsNotAPathIsRefusedWithoutACookie() throws Exception {
+    for (String bad : new String[] {"gantry", "/a; Domain=evil.example", "/a/../b", "/b?x", "//"}) {
+      HttpResponse<String> refused =
+          send(
+              request("/ui/session")
+                  .header("Content-Type", "application/json")
+                  .header("X-Forwarded-Prefix", bad)
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"token\": \"" + admin + "\"}")));
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+      assertThat(refused.body())
+          .contains("header X-Forwarded-Prefix must be the proxy's base path");
+      assertThat(refused.headers().firstValue("Set-Cookie")).as(bad).isEmpty();
+    }
+  }
+
   private HttpResponse<String> signIn(String body) throws Exception {
     return send(
         request("/ui/session")
