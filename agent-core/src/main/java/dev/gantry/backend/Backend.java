@@ -28,6 +28,7 @@ public interface Backend extends AutoCloseable {
 
   /** Pushes of source bundles and the bundle each run attempt ran. */
   BundleStore bundles();
+
   /** Schedule fires that created no run (the latest of each schedule). */
   ScheduleFireStore scheduleFires();
 

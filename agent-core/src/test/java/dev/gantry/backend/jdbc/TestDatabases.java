@@ -12,6 +12,8 @@ final class TestDatabases {
   /** Gantry's tables, children before parents. */
   private static final List<String> TABLES =
       List.of(
+          "run_bundles",
+          "bundle_pushes",
           "run_logs",
           "task_runs",
           "run_states",
