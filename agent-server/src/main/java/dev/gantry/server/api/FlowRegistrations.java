@@ -15,20 +15,10 @@ import dev.gantry.server.http.RequestBody;
 import dev.gantry.server.json.RegistrationRequest;
 import dev.gantry.server.json.RunDtos;
 import io.javalin.http.Context;
-import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.Part;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * {@code POST /api/v1/flows}: registers a flow from a multipart/form-data upload, a {@code
@@ -38,12 +28,6 @@ import java.util.stream.Stream;
  * ends; the server registers with its own backend and storage credentials.
  */
 public final class FlowRegistrations {
-  /** Where Jetty finds the multipart settings of a request (Jetty's servlet attribute). */
-  private static final String MULTIPART_CONFIG = "org.eclipse.jetty.multipartConfig";
-
-  /** Parts up to this size stay in memory; larger ones are spooled to the upload directory. */
-  private static final int IN_MEMORY_PART = 64 * 1024;
-
   private final GantryClient gantry;
   private final long maxUploadBytes;
   private final long maxJsonBytes;
@@ -102,44 +86,29 @@ public final class FlowRegistrations {
   }
 
   private void register(Context ctx) {
-    String type = ctx.contentType();
-    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-      throw new ApiException(
-          415,
-          "Unsupported Media Type",
-          "POST /api/v1/flows takes multipart/form-data with a '"
-              + RegistrationRequest.PART
-              + "' part (JSON) and one '"
-              + RegistrationRequest.JAR_PART
-              + "' part per jar, or one '"
-              + RegistrationRequest.BUNDLE_PART
-              + "' part");
-    }
-    if (ctx.req().getContentLengthLong() > maxUploadBytes) {
-      throw tooLarge();
-    }
-    Path dir = ownerOnlyDirectory();
-    try {
-      ctx.req()
-          .setAttribute(
-              MULTIPART_CONFIG,
-              new MultipartConfigElement(
-                  dir.toString(), maxUploadBytes, maxUploadBytes, IN_MEMORY_PART));
-      Upload upload = receive(ctx, dir);
+    try (MultipartUpload upload =
+        MultipartUpload.start(
+            ctx,
+            maxUploadBytes,
+            "POST /api/v1/flows takes multipart/form-data with a '"
+                + RegistrationRequest.PART
+                + "' part (JSON) and one '"
+                + RegistrationRequest.JAR_PART
+                + "' part per jar, or one '"
+                + RegistrationRequest.BUNDLE_PART
+                + "' part")) {
+      Upload received = receive(upload);
       Registration registration =
-          upload.bundle() != null
-              ? upload.request().toBundleRegistration(upload.bundle())
-              : upload.request().toRegistration(upload.jars());
+          received.bundle() != null
+              ? received.request().toBundleRegistration(received.bundle())
+              : received.request().toRegistration(received.jars());
       RegisteredFlow flow;
       try {
         flow = gantry.register(registration);
       } catch (RegistrationException e) {
-        // The message may name an uploaded jar by its path here; the caller knows it by its name.
-        throw ApiException.badRequest(e.getMessage().replace(dir + java.io.File.separator, ""));
+        throw ApiException.badRequest(upload.withoutDirectory(e.getMessage()));
       }
       ctx.status(201).json(RunDtos.FlowView.of(flow));
-    } finally {
-      deleteTree(dir);
     }
   }
 
@@ -149,20 +118,29 @@ public final class FlowRegistrations {
    */
   private record Upload(RegistrationRequest request, List<Path> jars, Path bundle) {}
 
-  private Upload receive(Context ctx, Path dir) {
+  private Upload receive(MultipartUpload upload) {
     RegistrationRequest request = null;
     List<Path> jars = new ArrayList<>();
     Path bundle = null;
-    for (Part part : parts(ctx)) {
+    for (Part part :
+        upload.parts(
+            "send a '"
+                + RegistrationRequest.PART
+                + "' part and '"
+                + RegistrationRequest.JAR_PART
+                + "' parts")) {
       String name = part.getName();
       if (RegistrationRequest.PART.equals(name)) {
         if (request != null) {
           throw ApiException.badRequest(
               "the upload has more than one '" + RegistrationRequest.PART + "' part");
         }
-        request = Bodies.parse(jsonOf(part), RegistrationRequest.class);
+        request =
+            Bodies.parse(
+                MultipartUpload.json(part, RegistrationRequest.PART, maxJsonBytes),
+                RegistrationRequest.class);
       } else if (RegistrationRequest.JAR_PART.equals(name)) {
-        jars.add(save(part, dir, jars.size()));
+        jars.add(upload.saveJar(part, jars.size()));
       } else if (RegistrationRequest.BUNDLE_PART.equals(name)) {
         if (bundle != null) {
           throw ApiException.badRequest(
@@ -170,7 +148,8 @@ public final class FlowRegistrations {
                   + RegistrationRequest.BUNDLE_PART
                   + "' part; register one bundle at a time");
         }
-        bundle = saveBundle(part, dir);
+        // Under its own file name, so messages name it as the caller does.
+        bundle = upload.save(part, "upload.gantry", "bundle");
       } else {
         throw ApiException.badRequest(
             "the upload has a part '"
@@ -207,112 +186,5 @@ public final class FlowRegistrations {
               + "' part)");
     }
     return new Upload(request, List.copyOf(jars), bundle);
-  }
-
-  private java.util.Collection<Part> parts(Context ctx) {
-    try {
-      return ctx.req().getParts();
-    } catch (IllegalStateException e) {
-      throw tooLarge(); // the servlet API's way to say a part or the request is over the limit
-    } catch (jakarta.servlet.ServletException | IOException e) {
-      if (causes(e).anyMatch(IllegalStateException.class::isInstance)) {
-        throw tooLarge();
-      }
-      throw ApiException.badRequest(
-          "the upload is not a readable multipart/form-data body; send a '"
-              + RegistrationRequest.PART
-              + "' part and '"
-              + RegistrationRequest.JAR_PART
-              + "' parts");
-    }
-  }
-
-  private static Stream<Throwable> causes(Throwable e) {
-    return Stream.iterate(e, t -> t != null, Throwable::getCause);
-  }
-
-  private byte[] jsonOf(Part part) {
-    if (part.getSize() > maxJsonBytes) {
-      throw new ApiException(
-          413,
-          "Content Too Large",
-          "the '"
-              + RegistrationRequest.PART
-              + "' part is larger than the "
-              + maxJsonBytes
-              + " bytes a JSON body may have");
-    }
-    try (InputStream in = part.getInputStream()) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading the registration part", e);
-    }
-  }
-
-  /** Writes one jar part under a name of its own: its position and a cleaned-up file name. */
-  private static Path save(Part part, Path dir, int index) {
-    String clean = cleanName(part, "upload.jar");
-    if (!clean.endsWith(".jar")) {
-      clean = clean + ".jar";
-    }
-    return write(part, dir.resolve(index + "-" + clean), "jar " + clean);
-  }
-
-  /**
-   * Writes the bundle part under its cleaned-up file name alone, so messages name it as the caller
-   * does (the registrar names a bundle by its file name).
-   */
-  private static Path saveBundle(Part part, Path dir) {
-    String clean = cleanName(part, "upload.gantry");
-    return write(part, dir.resolve(clean), "bundle " + clean);
-  }
-
-  private static String cleanName(Part part, String fallback) {
-    String submitted = part.getSubmittedFileName();
-    String base = submitted == null ? "" : Path.of(submitted.replace('\\', '/')).getFileName() + "";
-    String clean = base.replaceAll("[^A-Za-z0-9._-]", "_");
-    if (clean.isEmpty()) {
-      return fallback;
-    }
-    return clean.startsWith(".") ? "upload" + clean : clean;
-  }
-
-  private static Path write(Part part, Path target, String what) {
-    try (InputStream in = part.getInputStream()) {
-      Files.copy(in, target);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing uploaded " + what, e);
-    }
-    return target;
-  }
-
-  private ApiException tooLarge() {
-    return new ApiException(
-        413,
-        "Content Too Large",
-        "the upload is larger than the server's limit of "
-            + maxUploadBytes
-            + " bytes; ask the operator to raise gantry server start --max-upload");
-  }
-
-  private static Path ownerOnlyDirectory() {
-    try {
-      if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-        return Files.createTempDirectory(
-            "gantry-upload-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      }
-      return Files.createTempDirectory("gantry-upload-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a directory for the upload", e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // Best effort: the directory is the process user's alone and under the temp directory.
-    }
   }
 }
