@@ -90,7 +90,6 @@ public final class FlowPushes {
                 + "' part per jar and an optional '"
                 + SETTINGS_PART
                 + "' part (JSON)")) {
-      gantry.flow(name); // an unknown flow is a 404 before anything is received
       RunDtos.PushSettings settings = null;
       List<Path> jars = new ArrayList<>();
       for (Part part : upload.parts("send '" + JAR_PART + "' parts")) {
@@ -118,6 +117,9 @@ public final class FlowPushes {
         throw ApiException.badRequest(
             "the upload has no '" + JAR_PART + "' part; send the flow's jar, the factory's first");
       }
+      // Only now, with the body read: a 404 sent while the client is still writing the jars ends
+      // the connection under it, and the client sees "no bytes" instead of the answer.
+      gantry.flow(name);
       String who = BearerAuth.principal(ctx).tokenName();
       BundlePush push;
       try {
