@@ -117,6 +117,11 @@ public final class FlowCommand {
     @ArgGroup(exclusive = true)
     Follow follow;
 
+    @Option(
+        names = "--no-progress",
+        description = "With --watch: no progress line, only the plain lines (as in a pipe).")
+    boolean noProgress;
+
     static final class Follow {
       @Option(
           names = {"-w", "--watch"},
@@ -154,7 +159,9 @@ public final class FlowCommand {
         if (follow == null || !follow.watch) {
           return 0;
         }
-        RunState end = new RunWatcher(gantry, out, true, true).follow(run.id());
+        RunState end =
+            new RunWatcher(gantry, out, true, true, noProgress ? null : StatusLine.onTerminal(out))
+                .follow(run.id());
         FlowRun finished = gantry.run(run.id());
         out.printf(
             "Run %s ended %s%s%n",

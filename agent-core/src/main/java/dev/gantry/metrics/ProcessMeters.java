@@ -1,5 +1,6 @@
 package dev.gantry.metrics;
 
+import dev.gantry.flow.GantryVersion;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -34,8 +35,8 @@ public final class ProcessMeters {
         .register(registry);
   }
 
+  /** The version every bundle records (the jar's manifest has none, so it read "dev"). */
   private static String version() {
-    String version = ProcessMeters.class.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
+    return GantryVersion.current();
   }
 }
