@@ -43,6 +43,7 @@ class UiPageBenchmark {
 
   @Test
   void runPageWithManyTasksAndLines() throws Exception {
+    UiBrowserTest.requireTools(); // as the browser test: npm ci when the packages are missing
     try (LocalGantry gantry = new LocalGantry(home);
         GantryServer server =
             GantryServer.start(
